@@ -1,0 +1,55 @@
+# framepred: the few targets a user or CI needs. Every target that builds or
+# runs code depends on deps, so a fresh Debian 12 machine needs only `make X`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/framepred
+
+# Debian 12 packages: FFmpeg 5.1 libraries and CLI (decode, encode, the
+# cross-check tests), OpenBLAS (the default BLAS), a font for reel labels.
+APT_PKGS := libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
+	libavfilter-dev libavdevice-dev libswresample-dev pkg-config ffmpeg \
+	libopenblas-dev fonts-dejavu-core
+
+export CGO_ENABLED := 1
+
+.PHONY: all deps build test bench fuzz lint demo clean
+
+all: build
+
+# deps installs only what is missing, so it is quick when all is present.
+deps:
+	@command -v $(GO) >/dev/null || { echo "deps: Go 1.26 or newer is needed (https://go.dev/dl)"; exit 1; }
+	@missing=""; for p in $(APT_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/framepred
+
+test: deps
+	$(GO) test -timeout 15m ./...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+FUZZTIME ?= 20s
+
+# fuzz runs every Fuzz target for FUZZTIME each.
+fuzz: deps
+	@$(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/{fs[n++]=$$1} /^ok/{for(i=0;i<n;i++)print $$2, fs[i]; n=0}' | \
+	while read -r pkg fn; do echo "fuzz $$pkg $$fn"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+lint: deps
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+clean:
+	rm -rf bin
