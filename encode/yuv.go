@@ -1,0 +1,95 @@
+package encode
+
+import "framepred/frame"
+
+// BT.601 limited-range ("tv") coefficients for R, G, B in [0,1]
+// (ITU-R BT.601-7, table 3, scaled to 8 bits: Y in [16,235], Cb/Cr in [16,240]).
+const (
+	yR, yG, yB    = 65.481, 128.553, 24.966
+	cbR, cbG, cbB = -37.797, -74.203, 112.0
+	crR, crG, crB = 112.0, -93.786, -18.214
+)
+
+// yuvPlanes is a yuv420p picture of an even width and height: full-size
+// luma, chroma halved both ways. Each plane has its own stride.
+type yuvPlanes struct {
+	w, h       int // even luma size
+	y, u, v    []byte
+	ys, us, vs int // strides
+}
+
+// evenSize returns the size libx264 is given for a w x h frame: odd sides
+// grow by one.
+func evenSize(w, h int) (int, int) { return w + w&1, h + h&1 }
+
+// clamp01 limits v to [0,1]; NaN becomes 0.
+func clamp01(v float32) float32 {
+	if v > 0 {
+		if v < 1 {
+			return v
+		}
+		return 1
+	}
+	return 0
+}
+
+// toYUV420 converts f (C 1 or 3) into p, whose size must be evenSize(f.W, f.H).
+// Padding rows and columns repeat the frame's last row and column. Gray
+// frames give neutral chroma. Chroma is the mean of each 2x2 block.
+func toYUV420(f frame.Frame, p yuvPlanes) {
+	if f.C == 1 {
+		grayToYUV420(f, p)
+		return
+	}
+	r, g, b := f.Plane(0), f.Plane(1), f.Plane(2)
+	for cy := 0; cy < p.h/2; cy++ {
+		y0 := 2 * cy
+		y1 := min(y0+1, f.H-1)
+		r0, r1 := r[y0*f.W:(y0+1)*f.W], r[y1*f.W:(y1+1)*f.W]
+		g0, g1 := g[y0*f.W:(y0+1)*f.W], g[y1*f.W:(y1+1)*f.W]
+		b0, b1 := b[y0*f.W:(y0+1)*f.W], b[y1*f.W:(y1+1)*f.W]
+		ly0 := p.y[y0*p.ys : y0*p.ys+p.w]
+		ly1 := p.y[(y0+1)*p.ys : (y0+1)*p.ys+p.w]
+		lu := p.u[cy*p.us : cy*p.us+p.w/2]
+		lv := p.v[cy*p.vs : cy*p.vs+p.w/2]
+		for cx := range lu {
+			x0 := 2 * cx
+			x1 := min(x0+1, f.W-1)
+			ra, rb, rc, rd := clamp01(r0[x0]), clamp01(r0[x1]), clamp01(r1[x0]), clamp01(r1[x1])
+			ga, gb, gc, gd := clamp01(g0[x0]), clamp01(g0[x1]), clamp01(g1[x0]), clamp01(g1[x1])
+			ba, bb, bc, bd := clamp01(b0[x0]), clamp01(b0[x1]), clamp01(b1[x0]), clamp01(b1[x1])
+			ly0[x0] = uint8(16.5 + yR*ra + yG*ga + yB*ba)
+			ly0[x0+1] = uint8(16.5 + yR*rb + yG*gb + yB*bb)
+			ly1[x0] = uint8(16.5 + yR*rc + yG*gc + yB*bc)
+			ly1[x0+1] = uint8(16.5 + yR*rd + yG*gd + yB*bd)
+			rs := (ra + rb + rc + rd) * 0.25
+			gs := (ga + gb + gc + gd) * 0.25
+			bs := (ba + bb + bc + bd) * 0.25
+			lu[cx] = uint8(128.5 + cbR*rs + cbG*gs + cbB*bs)
+			lv[cx] = uint8(128.5 + crR*rs + crG*gs + crB*bs)
+		}
+	}
+}
+
+func grayToYUV420(f frame.Frame, p yuvPlanes) {
+	for y := 0; y < p.h; y++ {
+		src := f.Pix[min(y, f.H-1)*f.W:][:f.W]
+		dst := p.y[y*p.ys : y*p.ys+p.w]
+		for x, v := range src {
+			dst[x] = uint8(16.5 + 219*clamp01(v))
+		}
+		if p.w > f.W {
+			dst[f.W] = dst[f.W-1]
+		}
+	}
+	for cy := 0; cy < p.h/2; cy++ {
+		fill(p.u[cy*p.us:cy*p.us+p.w/2], 128)
+		fill(p.v[cy*p.vs:cy*p.vs+p.w/2], 128)
+	}
+}
+
+func fill(b []byte, v byte) {
+	for i := range b {
+		b[i] = v
+	}
+}
