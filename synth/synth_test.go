@@ -1,6 +1,7 @@
 package synth_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -193,51 +194,61 @@ func TestDefaultGeometry(t *testing.T) {
 	}
 }
 
-// refDistribution enumerates the reference experiment's sampler: side
-// uniform in 4–6, velocity uniform over its 28 velocities, corner uniform in
-// [0, 32-side]², accepted when every corner of the track (context and both
-// branches) lies in [0, 32-side]². It returns the accepted probability of
-// each side, velocity and starting column.
-func refDistribution() (side map[int]float64, vel map[synth.Point]float64, x0 map[int]float64) {
-	side, vel, x0 = map[int]float64{}, map[synth.Point]float64{}, map[int]float64{}
+// refDist is the accepted probability of each side, velocity and start
+// corner coordinate.
+type refDist struct {
+	side   map[int]float64
+	vel    map[synth.Point]float64
+	x0, y0 map[int]float64
+}
+
+// refDistribution enumerates the reference experiment's sampler, extended
+// to a W×H frame and T future frames: side uniform in 4–6, velocity uniform
+// over the reference's 28 velocities, corner uniform in [0, W-side] ×
+// [0, H-side], accepted when every corner of the track (4 context frames,
+// then both branches for T frames) stays in that range.
+func refDistribution(w, h, future int) refDist {
+	d := refDist{map[int]float64{}, map[synth.Point]float64{}, map[int]float64{}, map[int]float64{}}
 	total := 0.0
 	for s := 4; s <= 6; s++ {
-		lim := 32 - s
 		for v, k := range refKicksExt {
-			for px := 0; px <= lim; px++ {
-				for py := 0; py <= lim; py++ {
+			for px := 0; px <= w-s; px++ {
+				for py := 0; py <= h-s; py++ {
 					var pos []synth.Point
-					for t := range 4 {
-						pos = append(pos, synth.Point{X: px + t*v.X, Y: py + t*v.Y})
+					for t := range 4 + future {
+						p := synth.Point{X: px + t*v.X, Y: py + t*v.Y}
+						if t < 4 {
+							pos = append(pos, p)
+						} else {
+							pos = append(pos, p.Add(k), p.Sub(k))
+						}
 					}
-					next := pos[3].Add(v)
-					pos = append(pos, next.Add(k), next.Sub(k))
 					ok := true
 					for _, p := range pos {
-						ok = ok && p.X >= 0 && p.X <= lim && p.Y >= 0 && p.Y <= lim
+						ok = ok && p.X >= 0 && p.X <= w-s && p.Y >= 0 && p.Y <= h-s
 					}
 					if !ok {
 						continue
 					}
-					w := 1 / float64((lim+1)*(lim+1))
-					side[s] += w
-					vel[v] += w
-					x0[px] += w
-					total += w
+					wt := 1 / float64((w-s+1)*(h-s+1))
+					d.side[s] += wt
+					d.vel[v] += wt
+					d.x0[px] += wt
+					d.y0[py] += wt
+					total += wt
 				}
 			}
 		}
 	}
-	for k := range side {
-		side[k] /= total
+	for _, m := range []map[int]float64{d.side, d.x0, d.y0} {
+		for k := range m {
+			m[k] /= total
+		}
 	}
-	for k := range vel {
-		vel[k] /= total
+	for k := range d.vel {
+		d.vel[k] /= total
 	}
-	for k := range x0 {
-		x0[k] /= total
-	}
-	return side, vel, x0
+	return d
 }
 
 // refKicksExt repeats the reference table (twofutures.py VELS, KICKS) for
@@ -273,32 +284,39 @@ func checkCounts[K comparable](t *testing.T, what string, n int, got map[K]int, 
 	}
 }
 
-// TestDefaultDistribution checks that the sampler draws what the
-// reference's rejection sampler draws, and each branch with probability 1/2.
-func TestDefaultDistribution(t *testing.T) {
+// TestDistribution checks that the sampler draws what the reference's
+// rejection sampler draws, and each branch with probability 1/2: for the
+// default data set and for a wider-than-tall frame with two future frames.
+func TestDistribution(t *testing.T) {
 	const n = 20000
-	c := synth.DefaultConfig()
-	c.Seed = 3
-	g := newGen(t, c)
-	side, vel, x0 := map[int]int{}, map[synth.Point]int{}, map[int]int{}
-	choice := 0
-	for i := range int64(n) {
-		tr := g.Track(i)
-		side[tr.Side]++
-		vel[tr.Velocity]++
-		x0[tr.Context[0].X]++
-		choice += tr.Choice
-		if want := refKicksExt[tr.Velocity]; tr.Kicks[0] != want {
-			t.Fatalf("sample %d: velocity %v jumps %v, reference %v", i, tr.Velocity, tr.Kicks[0], want)
+	for _, tc := range []struct{ w, h, future int }{{32, 32, 1}, {40, 28, 2}} {
+		c := synth.DefaultConfig()
+		c.Seed = 3
+		c.Width, c.Height, c.Future = tc.w, tc.h, tc.future
+		g := newGen(t, c)
+		side, vel, x0, y0 := map[int]int{}, map[synth.Point]int{}, map[int]int{}, map[int]int{}
+		choice := 0
+		for i := range int64(n) {
+			tr := g.Track(i)
+			side[tr.Side]++
+			vel[tr.Velocity]++
+			x0[tr.Context[0].X]++
+			y0[tr.Context[0].Y]++
+			choice += tr.Choice
+			if want := refKicksExt[tr.Velocity]; tr.Kicks[0] != want {
+				t.Fatalf("%+v sample %d: velocity %v jumps %v, reference %v", tc, i, tr.Velocity, tr.Kicks[0], want)
+			}
 		}
-	}
-	ps, pv, px := refDistribution()
-	checkCounts(t, "side", n, side, ps)
-	checkCounts(t, "velocity", n, vel, pv)
-	checkCounts(t, "start column", n, x0, px)
-	// Branch 1 is drawn with probability 1/2: SD √(n/4) ≈ 71; allow 5 SD.
-	if sd := math.Sqrt(n / 4.0); math.Abs(float64(choice)-n/2) > 5*sd {
-		t.Errorf("branch 1 drawn %d of %d times, want %d ± %.0f", choice, n, n/2, 5*sd)
+		ref := refDistribution(tc.w, tc.h, tc.future)
+		at := fmt.Sprintf("%dx%d T=%d: ", tc.w, tc.h, tc.future)
+		checkCounts(t, at+"side", n, side, ref.side)
+		checkCounts(t, at+"velocity", n, vel, ref.vel)
+		checkCounts(t, at+"start column", n, x0, ref.x0)
+		checkCounts(t, at+"start row", n, y0, ref.y0)
+		// Branch 1 is drawn with probability 1/2: SD √(n/4) ≈ 71; allow 5 SD.
+		if sd := math.Sqrt(n / 4.0); math.Abs(float64(choice)-n/2) > 5*sd {
+			t.Errorf("%+v: branch 1 drawn %d of %d times, want %d ± %.0f", tc, choice, n, n/2, 5*sd)
+		}
 	}
 }
 
