@@ -65,7 +65,7 @@ func cropRect(srcW, srcH, w, h int, sar float64, cw, ch int) (x, y, cropW, cropH
 		sar = 1
 	}
 	cropW, cropH = srcW, srcH
-	want := float64(w) / float64(h)            // output display aspect
+	want := float64(w) / float64(h)             // output display aspect
 	have := float64(srcW) * sar / float64(srcH) // source display aspect
 	switch {
 	case have > want*(1+1e-9):

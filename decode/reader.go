@@ -126,7 +126,7 @@ func fileKind(m os.FileMode) string {
 	case m.IsDir():
 		return "a directory"
 	case m&os.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
+		return "a named pipe"
 	case m&os.ModeSocket != 0:
 		return "a socket"
 	case m&os.ModeCharDevice != 0:
