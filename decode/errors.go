@@ -35,6 +35,9 @@ var (
 func pathError(path string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
+		if pe.Path != "" {
+			path = pe.Path // a file inside a directory being listed
+		}
 		return fmt.Errorf("decode: %s: %w", path, pe.Err)
 	}
 	return fmt.Errorf("decode: %s: %w", path, err)
