@@ -1,0 +1,207 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BiasAct adds the per-channel bias b (a vector of C values) to x (C×N×H×W)
+// and applies LeakyReLU with the given negative slope in one pass:
+// y = max(z, slope·z) with z = x + b[c]. Slope 1 makes it a plain bias add,
+// slope 0 a ReLU; slopes outside [0, 1] are refused. Both inputs are
+// differentiable; at z = 0 the gradient uses slope, as PyTorch's does.
+func BiasAct(x, b *G.Node, slope float64) (*G.Node, error) {
+	xs, bs := x.Shape(), b.Shape()
+	if xs.Dims() != 4 {
+		return nil, fmt.Errorf("ops: BiasAct: want a 4-D CNHW input, got shape %v", xs)
+	}
+	if bs.Dims() != 1 || bs[0] != xs[0] {
+		return nil, fmt.Errorf("ops: BiasAct: bias has shape %v, want (%d) for input %v", bs, xs[0], xs)
+	}
+	if !(slope >= 0 && slope <= 1) {
+		return nil, fmt.Errorf("ops: BiasAct: slope %v outside [0, 1]", slope)
+	}
+	return G.ApplyOp(&biasActOp{base: base{desc: fmt.Sprintf("BiasAct(%v)", slope), arity: 2}, slope: slope}, x, b)
+}
+
+func vector() hm.Type { return G.TensorType{Dims: 1, Of: hm.TypeVariable('a')} }
+
+type biasActOp struct {
+	base
+	slope float64
+	out   buffer
+}
+
+func (op *biasActOp) Type() hm.Type { return hm.NewFnType(tensor4(), vector(), tensor4()) }
+
+func (op *biasActOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+func (op *biasActOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc, vs...)
+	if err != nil {
+		return nil, err
+	}
+	x, b := in[0], in[1]
+	c := x.Shape()[0]
+	if b.DataSize() != c {
+		return nil, fmt.Errorf("ops: %s: bias of %d values for %d channels", op.desc, b.DataSize(), c)
+	}
+	y := op.out.get(x.Dtype(), x.Shape())
+	if x.Dtype() == tensor.Float32 {
+		BiasActForward(data[float32](x), data[float32](b), data[float32](y), float32(op.slope))
+	} else {
+		BiasActForward(data[float64](x), data[float64](b), data[float64](y), op.slope)
+	}
+	return y, nil
+}
+
+func (op *biasActOp) DiffWRT(int) []bool { return []bool{true, true} }
+
+func (op *biasActOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dx := grad
+	if op.slope != 1 {
+		var err error
+		dx, err = G.ApplyOp(&actGradOp{base: base{desc: fmt.Sprintf("ActGrad(%v)", op.slope), arity: 2}, slope: op.slope}, out, grad)
+		if err != nil {
+			return nil, err
+		}
+	}
+	db, err := G.ApplyOp(&channelSumOp{base: base{desc: "ChannelSum", arity: 1}}, dx)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, db}, nil
+}
+
+// BiasActForward computes y = leaky(x + b[c]) over a C×(N·H·W) layout.
+func BiasActForward[T Float](x, b, y []T, slope T) {
+	plane := len(x) / len(b)
+	parallelRange(len(x), func(lo, hi int) {
+		for lo < hi {
+			c := lo / plane
+			end := min(hi, (c+1)*plane)
+			bc := b[c]
+			xs, ys := x[lo:end], y[lo:end]
+			ys = ys[:len(xs)]
+			if slope == 1 {
+				for i, v := range xs {
+					ys[i] = v + bc
+				}
+			} else {
+				for i, v := range xs {
+					z := v + bc
+					if z < 0 {
+						z *= slope
+					}
+					ys[i] = z
+				}
+			}
+			lo = end
+		}
+	})
+}
+
+// actGradOp maps (y, dy) to dx = dy where y > 0, slope·dy elsewhere.
+type actGradOp struct {
+	base
+	noGrad
+	slope float64
+	out   buffer
+}
+
+func (op *actGradOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
+
+func (op *actGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+
+func (op *actGradOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc, vs...)
+	if err != nil {
+		return nil, err
+	}
+	y, dy := in[0], in[1]
+	dx := op.out.get(y.Dtype(), y.Shape())
+	if y.Dtype() == tensor.Float32 {
+		ActBackward(data[float32](y), data[float32](dy), data[float32](dx), float32(op.slope))
+	} else {
+		ActBackward(data[float64](y), data[float64](dy), data[float64](dx), op.slope)
+	}
+	return dx, nil
+}
+
+// ActBackward computes the LeakyReLU input gradient from its output y.
+func ActBackward[T Float](y, dy, dx []T, slope T) {
+	parallelRange(len(y), func(lo, hi int) {
+		ys, ds, xs := y[lo:hi], dy[lo:hi], dx[lo:hi]
+		ds, xs = ds[:len(ys)], xs[:len(ys)]
+		for i, v := range ys {
+			if v > 0 {
+				xs[i] = ds[i]
+			} else {
+				xs[i] = ds[i] * slope
+			}
+		}
+	})
+}
+
+// channelSumOp sums a C×N×H×W tensor over all but its first axis.
+type channelSumOp struct {
+	base
+	noGrad
+	out buffer
+}
+
+func (op *channelSumOp) Type() hm.Type { return hm.NewFnType(tensor4(), vector()) }
+
+func (op *channelSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{in[0].(tensor.Shape)[0]}, nil
+}
+
+func (op *channelSumOp) Do(vs ...G.Value) (G.Value, error) {
+	x, err := dense(op.desc, vs[0])
+	if err != nil {
+		return nil, err
+	}
+	c := x.Shape()[0]
+	s := op.out.get(x.Dtype(), tensor.Shape{c})
+	if x.Dtype() == tensor.Float32 {
+		ChannelSum(data[float32](x), data[float32](s))
+	} else {
+		ChannelSum(data[float64](x), data[float64](s))
+	}
+	return s, nil
+}
+
+// ChannelSum sets s[c] to the sum of channel c's block of x. Float32 sums
+// accumulate in float64.
+func ChannelSum[T Float](x, s []T) {
+	plane := len(x) / len(s)
+	sums := make([]float64, len(s))
+	// Split every channel's block into chunks so even one channel uses all
+	// workers; each chunk adds into its own slot, combined below.
+	chunks := max(1, min(Workers(), len(x)/minChunk))
+	part := make([]float64, len(s)*chunks)
+	parallelTasks(0, chunks, 1, 0, func(k, _ int, _ []T) {
+		for c := range s {
+			blk := x[c*plane:][:plane]
+			a, b := plane*k/chunks, plane*(k+1)/chunks
+			acc := 0.0
+			for _, v := range blk[a:b] {
+				acc += float64(v)
+			}
+			part[c*chunks+k] = acc
+		}
+	})
+	for c := range s {
+		for k := 0; k < chunks; k++ {
+			sums[c] += part[c*chunks+k]
+		}
+		s[c] = T(sums[c])
+	}
+}

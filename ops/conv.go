@@ -1,0 +1,161 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Conv2d convolves x (CNHW: In×N×H×W) with the filters w (Out×In×KH×KW, the
+// order PyTorch uses) at the given stride, zero-padding pad pixels on every
+// side; the result is Out×N×OH×OW with OH = (H+2·pad-KH)/stride+1. It has no
+// bias: follow it with BiasAct. Both inputs are differentiable.
+func Conv2d(x, w *G.Node, stride, pad int) (*G.Node, error) {
+	xs, ws := x.Shape(), w.Shape()
+	if xs.Dims() != 4 || ws.Dims() != 4 {
+		return nil, fmt.Errorf("ops: Conv2d: want a 4-D input and 4-D filters, got %v and %v", xs, ws)
+	}
+	if xs[0] != ws[1] {
+		return nil, fmt.Errorf("ops: Conv2d: input has %d channels (shape %v), filters want %d (shape %v)", xs[0], xs, ws[1], ws)
+	}
+	g := ConvGeom{N: xs[1], In: xs[0], H: xs[2], W: xs[3], Out: ws[0], KH: ws[2], KW: ws[3], Stride: stride, PadH: pad, PadW: pad}
+	if err := g.Check(); err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(newConvOp(g), x, w)
+}
+
+func geomDesc(g ConvGeom) string {
+	return fmt.Sprintf("%d×%d×%d×%d*%d×%d×%d s%d p%d,%d", g.In, g.N, g.H, g.W, g.Out, g.KH, g.KW, g.Stride, g.PadH, g.PadW)
+}
+
+func tensor4() hm.Type { return G.TensorType{Dims: 4, Of: hm.TypeVariable('a')} }
+
+// convOp is the forward convolution.
+type convOp struct {
+	base
+	g   ConvGeom
+	out buffer
+}
+
+func newConvOp(g ConvGeom) *convOp {
+	return &convOp{base: base{desc: "Conv2d(" + geomDesc(g) + ")", arity: 2}, g: g}
+}
+
+func (op *convOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
+
+func (op *convOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.g.Out, op.g.N, op.g.OH(), op.g.OW()}, nil
+}
+
+func (op *convOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc, vs...)
+	if err != nil {
+		return nil, err
+	}
+	x, w := in[0], in[1]
+	if err := wantShape(op.desc, x, op.g.In, op.g.N, op.g.H, op.g.W); err != nil {
+		return nil, err
+	}
+	if err := wantShape(op.desc, w, op.g.Out, op.g.In, op.g.KH, op.g.KW); err != nil {
+		return nil, err
+	}
+	s, _ := op.InferShape()
+	out := op.out.get(x.Dtype(), s)
+	if x.Dtype() == tensor.Float32 {
+		ConvForward(op.g, data[float32](x), data[float32](w), data[float32](out))
+	} else {
+		ConvForward(op.g, data[float64](x), data[float64](w), data[float64](out))
+	}
+	return out, nil
+}
+
+func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
+
+func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(&convInputGradOp{base: base{desc: "Conv2dGradInput(" + geomDesc(op.g) + ")", arity: 2}, g: op.g}, in[1], grad)
+	if err != nil {
+		return nil, err
+	}
+	dw, err := G.ApplyOp(&convFilterGradOp{base: base{desc: "Conv2dGradFilter(" + geomDesc(op.g) + ")", arity: 2}, g: op.g}, in[0], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dw}, nil
+}
+
+// convInputGradOp maps (w, dOut) to dx.
+type convInputGradOp struct {
+	base
+	noGrad
+	g   ConvGeom
+	out buffer
+}
+
+func (op *convInputGradOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
+
+func (op *convInputGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.g.In, op.g.N, op.g.H, op.g.W}, nil
+}
+
+func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc, vs...)
+	if err != nil {
+		return nil, err
+	}
+	w, dout := in[0], in[1]
+	if err := wantShape(op.desc, dout, op.g.Out, op.g.N, op.g.OH(), op.g.OW()); err != nil {
+		return nil, err
+	}
+	s, _ := op.InferShape()
+	dx := op.out.get(w.Dtype(), s)
+	if w.Dtype() == tensor.Float32 {
+		ConvBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx))
+	} else {
+		ConvBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx))
+	}
+	return dx, nil
+}
+
+// convFilterGradOp maps (x, dOut) to dw.
+type convFilterGradOp struct {
+	base
+	noGrad
+	g   ConvGeom
+	out buffer
+}
+
+func (op *convFilterGradOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
+
+func (op *convFilterGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.g.Out, op.g.In, op.g.KH, op.g.KW}, nil
+}
+
+func (op *convFilterGradOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denseArgs(op.desc, vs...)
+	if err != nil {
+		return nil, err
+	}
+	x, dout := in[0], in[1]
+	if err := wantShape(op.desc, dout, op.g.Out, op.g.N, op.g.OH(), op.g.OW()); err != nil {
+		return nil, err
+	}
+	s, _ := op.InferShape()
+	dw := op.out.get(x.Dtype(), s)
+	if x.Dtype() == tensor.Float32 {
+		ConvBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw))
+	} else {
+		ConvBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw))
+	}
+	return dw, nil
+}
+
+// wantShape checks a value's shape at run time (values can be rebound).
+func wantShape(op string, d *tensor.Dense, dims ...int) error {
+	if !d.Shape().Eq(tensor.Shape(dims)) {
+		return fmt.Errorf("ops: %s: input has shape %v, want %v", op, d.Shape(), tensor.Shape(dims))
+	}
+	return nil
+}

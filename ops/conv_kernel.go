@@ -1,0 +1,269 @@
+package ops
+
+import (
+	"fmt"
+	"unsafe"
+
+	"framepred/internal/blas"
+)
+
+// ConvGeom describes one 2-D convolution over CNHW activations: the input is
+// In×N×H×W, the filters are Out×In×KH×KW (PyTorch's order), the output is
+// Out×N×OH×OW. Padding is zeros, PadH rows above and below, PadW columns left
+// and right.
+type ConvGeom struct {
+	N, In, H, W int
+	Out, KH, KW int
+	Stride      int
+	PadH, PadW  int
+}
+
+// OH is the output height.
+func (g ConvGeom) OH() int { return (g.H+2*g.PadH-g.KH)/g.Stride + 1 }
+
+// OW is the output width.
+func (g ConvGeom) OW() int { return (g.W+2*g.PadW-g.KW)/g.Stride + 1 }
+
+// Rows is the height of the im2col matrix, In·KH·KW.
+func (g ConvGeom) Rows() int { return g.In * g.KH * g.KW }
+
+// Cols is the width of the im2col matrix and of the output, N·OH·OW.
+func (g ConvGeom) Cols() int { return g.N * g.OH() * g.OW() }
+
+// FLOPs is the multiply-add count of the forward pass, times two.
+func (g ConvGeom) FLOPs() float64 { return 2 * float64(g.Out) * float64(g.Rows()) * float64(g.Cols()) }
+
+// Check reports a geometry that gives no output or an impossible padding.
+func (g ConvGeom) Check() error {
+	switch {
+	case g.N < 1 || g.In < 1 || g.Out < 1 || g.KH < 1 || g.KW < 1 || g.Stride < 1:
+		return fmt.Errorf("ops: conv: sizes must be positive: %+v", g)
+	case g.PadH < 0 || g.PadW < 0 || g.PadH >= g.KH || g.PadW >= g.KW:
+		return fmt.Errorf("ops: conv: padding %d×%d must be below the kernel size %d×%d", g.PadH, g.PadW, g.KH, g.KW)
+	case g.OH() < 1 || g.OW() < 1:
+		return fmt.Errorf("ops: conv: a %d×%d kernel with padding %d does not fit a %d×%d input", g.KH, g.KW, g.PadH, g.H, g.W)
+	}
+	return nil
+}
+
+// pointwise reports a 1×1 convolution that is a plain matrix product.
+func (g ConvGeom) pointwise() bool {
+	return g.KH == 1 && g.KW == 1 && g.Stride == 1 && g.PadH == 0 && g.PadW == 0
+}
+
+// tileBytes is the size of one worker's im2col tile: small enough to stay in
+// a core's L2 cache while the matrix product reads it.
+var tileBytes = 192 << 10
+
+// tileRows returns how many output rows (of OW pixels) one tile holds, at
+// least min.
+func tileRows[T Float](g ConvGeom, rows, minRows int) int {
+	var zero T
+	per := rows * g.OW() * int(unsafe.Sizeof(zero))
+	return max(minRows, tileBytes/max(1, per))
+}
+
+// span is a run of output pixels of one output row: image n, row oh.
+// im2col walks the global output rows r = n·OH + oh of a tile.
+
+// im2col writes the columns of the output rows [r0, r1) into col, a
+// Rows()×((r1-r0)·OW) row-major matrix: col[(c,i,j), p] is the input pixel
+// under kernel tap (i, j) of channel c for output pixel p, or 0 in the
+// padding.
+func im2col[T Float](g ConvGeom, x []T, r0, r1 int, col []T) {
+	oh, ow := g.OH(), g.OW()
+	width := (r1 - r0) * ow
+	s := g.Stride
+	for c := 0; c < g.In; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				row := col[((c*g.KH+i)*g.KW+j)*width:][:width]
+				lo, hi := validRange(j-g.PadW, s, g.W, ow)
+				for r := r0; r < r1; r++ {
+					n, y := r/oh, r%oh
+					seg := row[(r-r0)*ow:][:ow]
+					ih := y*s - g.PadH + i
+					if ih < 0 || ih >= g.H {
+						clear(seg)
+						continue
+					}
+					src := x[((c*g.N+n)*g.H+ih)*g.W:][:g.W]
+					clear(seg[:lo])
+					off := j - g.PadW
+					if s == 1 {
+						copy(seg[lo:hi], src[lo+off:hi+off])
+					} else {
+						for q := lo; q < hi; q++ {
+							seg[q] = src[q*s+off]
+						}
+					}
+					clear(seg[hi:])
+				}
+			}
+		}
+	}
+}
+
+// col2im adds the columns of output rows [r0, r1) in col back onto the input
+// pixels they were read from: the adjoint of im2col.
+func col2im[T Float](g ConvGeom, col []T, r0, r1 int, x []T) {
+	oh, ow := g.OH(), g.OW()
+	width := (r1 - r0) * ow
+	s := g.Stride
+	for c := 0; c < g.In; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				row := col[((c*g.KH+i)*g.KW+j)*width:][:width]
+				lo, hi := validRange(j-g.PadW, s, g.W, ow)
+				off := j - g.PadW
+				for r := r0; r < r1; r++ {
+					n, y := r/oh, r%oh
+					ih := y*s - g.PadH + i
+					if ih < 0 || ih >= g.H {
+						continue
+					}
+					seg := row[(r-r0)*ow:][:ow]
+					dst := x[((c*g.N+n)*g.H+ih)*g.W:][:g.W]
+					for q := lo; q < hi; q++ {
+						dst[q*s+off] += seg[q]
+					}
+				}
+			}
+		}
+	}
+}
+
+// validRange returns the output columns [lo, hi) whose input column
+// q·s + off lies inside [0, w).
+func validRange(off, s, w, ow int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + s - 1) / s
+	}
+	hi = (w-1-off)/s + 1
+	if w-1-off < 0 {
+		hi = 0
+	}
+	lo, hi = min(lo, ow), min(max(hi, 0), ow)
+	return lo, max(lo, hi)
+}
+
+// ConvForward computes out = conv(x, w) for the geometry g: one matrix product
+// W(Out × Rows) × col(Rows × Cols) over the whole batch, split into tiles of
+// output rows that the workers im2col and multiply independently.
+func ConvForward[T Float](g ConvGeom, x, w, out []T) {
+	cols := g.Cols()
+	if g.pointwise() {
+		parallelTasks[T](0, cols, pointwiseTile, 0, func(c0, _ int, _ []T) {
+			n := min(pointwiseTile, cols-c0)
+			blas.Gemm(false, false, g.Out, n, g.In, 1, w, g.In, x[c0:], cols, 0, out[c0:], cols)
+		})
+		return
+	}
+	rows, ow, nr := g.Rows(), g.OW(), g.N*g.OH()
+	tr := tileRows[T](g, rows, 1)
+	parallelTasks(0, nr, tr, rows*tr*ow, func(r0, _ int, col []T) {
+		r1 := min(r0+tr, nr)
+		width := (r1 - r0) * ow
+		im2col(g, x, r0, r1, col[:rows*width])
+		blas.Gemm(false, false, g.Out, width, rows, 1, w, rows, col, width, 0, out[r0*ow:], cols)
+	})
+}
+
+// pointwiseTile is the column count of one task of a 1×1 convolution.
+const pointwiseTile = 4096
+
+// ConvBackwardFilter computes dw = dOut × colᵀ, the filter gradient, summing
+// each worker's tiles into its own partial gradient and the partials at the end.
+func ConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T) {
+	cols, rows := g.Cols(), g.Rows()
+	size := g.Out * rows
+	nw := Workers()
+	partial := getScratch[T](size * nw)
+	defer putScratch(partial)
+	used := make([]bool, nw)
+	if g.pointwise() {
+		parallelTasks[T](0, cols, pointwiseTile, 0, func(c0, wk int, _ []T) {
+			n := min(pointwiseTile, cols-c0)
+			blas.Gemm(false, true, g.Out, g.In, n, 1, dout[c0:], cols, x[c0:], cols, beta[T](used[wk]), partial[wk*size:], g.In)
+			used[wk] = true
+		})
+	} else {
+		ow, nr := g.OW(), g.N*g.OH()
+		tr := tileRows[T](g, rows, 1)
+		parallelTasks(0, nr, tr, rows*tr*ow, func(r0, wk int, col []T) {
+			r1 := min(r0+tr, nr)
+			width := (r1 - r0) * ow
+			im2col(g, x, r0, r1, col[:rows*width])
+			blas.Gemm(false, true, g.Out, rows, width, 1, dout[r0*ow:], cols, col, width, beta[T](used[wk]), partial[wk*size:], rows)
+			used[wk] = true
+		})
+	}
+	clear(dw[:size])
+	for wk := 0; wk < nw; wk++ {
+		if used[wk] {
+			addTo(dw[:size], partial[wk*size:][:size])
+		}
+	}
+}
+
+func beta[T Float](accumulate bool) T {
+	if accumulate {
+		return 1
+	}
+	return 0
+}
+
+func addTo[T Float](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+// ConvBackwardInput computes dx, the input gradient. A stride-1 convolution's
+// input gradient is itself a stride-1 convolution of dOut with the filters
+// flipped in space and transposed in channels, padded by K-1-P; that keeps
+// the product's inner dimension at Out·KH·KW and needs no scatter. Strided
+// convolutions multiply Wᵀ × dOut tile by tile and scatter with col2im,
+// working on every other tile at a time so no two workers add to the same
+// input row.
+func ConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T) {
+	cols, rows := g.Cols(), g.Rows()
+	if g.pointwise() {
+		parallelTasks[T](0, cols, pointwiseTile, 0, func(c0, _ int, _ []T) {
+			n := min(pointwiseTile, cols-c0)
+			blas.Gemm(true, false, g.In, n, g.Out, 1, w, g.In, dout[c0:], cols, 0, dx[c0:], cols)
+		})
+		return
+	}
+	if g.Stride == 1 {
+		flip := getScratch[T](len(w))
+		defer putScratch(flip)
+		for o := 0; o < g.Out; o++ {
+			for c := 0; c < g.In; c++ {
+				for i := 0; i < g.KH; i++ {
+					for j := 0; j < g.KW; j++ {
+						flip[((c*g.Out+o)*g.KH+(g.KH-1-i))*g.KW+(g.KW-1-j)] = w[((o*g.In+c)*g.KH+i)*g.KW+j]
+					}
+				}
+			}
+		}
+		t := ConvGeom{N: g.N, In: g.Out, H: g.OH(), W: g.OW(), Out: g.In, KH: g.KH, KW: g.KW,
+			Stride: 1, PadH: g.KH - 1 - g.PadH, PadW: g.KW - 1 - g.PadW}
+		ConvForward(t, dout, flip, dx)
+		return
+	}
+	parallelRange(len(dx), func(lo, hi int) { clear(dx[lo:hi]) })
+	ow, nr := g.OW(), g.N*g.OH()
+	// A tile of tr output rows reads input rows spanning (tr-1)·s+KH; tiles
+	// two apart are disjoint when the tile between holds ≥ ceil(KH/s)-1 rows.
+	tr := tileRows[T](g, rows, (g.KH+g.Stride-1)/g.Stride)
+	for phase := 0; phase < 2; phase++ {
+		parallelTasks(phase*tr, nr, 2*tr, rows*tr*ow, func(r0, _ int, col []T) {
+			r1 := min(r0+tr, nr)
+			width := (r1 - r0) * ow
+			blas.Gemm(true, false, rows, width, g.Out, 1, w, rows, dout[r0*ow:], cols, 0, col, width)
+			col2im(g, col[:rows*width], r0, r1, dx)
+		})
+	}
+}
