@@ -47,10 +47,15 @@
 //
 // # Sharpness
 //
-// Blur lowers both sharpness measures. [SharpnessDiff] is the sharpness
-// difference of Mathieu et al. (2016) in dB; [SharpnessRatio] compares the
-// mean gradient magnitude of prediction and truth. Gradients are forward
-// differences; see [GradientMagnitude] for the border.
+// [SharpnessDiff] is the sharpness difference of Mathieu et al. (2016) in
+// dB: how closely the prediction's gradients match the truth's, pixel by
+// pixel. [SharpnessRatio] compares the mean gradient magnitude of prediction
+// and truth. Gradients are forward differences; see [GradientMagnitude] for
+// the border. Neither separates averaging from committing on its own: two
+// half-bright copies of an object have as much gradient as one, and a frame
+// with no gradient at all can beat a blurred one on the sharpness difference.
+// Read them next to PSNR, SSIM and, where the futures are known, the
+// averaging index.
 //
 // # Two possible futures
 //

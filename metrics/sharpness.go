@@ -68,8 +68,12 @@ func sharpnessRatio(gp, gt float64) float64 {
 // dB, 10·log10(1 / mean|G(truth) − G(pred)|) with the peak value 1.0 and
 // G = |∂x| + |∂y| at each pixel. Here ∂x is 0 in the last column and ∂y in
 // the last row (the border is continued, not padded with zeros, which would
-// invent an edge along it), and the mean runs over all C·H·W values. Higher
-// is sharper; blur lowers it. Identical gradients give +Inf.
+// invent an edge along it), and the mean runs over all C·H·W values.
+// Identical gradients give +Inf; blur lowers it from there. It compares
+// gradients where they are, so it is not monotone in blur and it is no
+// sharpness measure on its own: a frame without any gradient scores
+// 10·log10(1/mean G(truth)), more than many blurred but well placed
+// predictions (18.06 dB against 17.09 dB for a 3×3 blur of a 4×4 square).
 // It panics if the shapes differ.
 func SharpnessDiff(pred, truth frame.Frame) float64 {
 	mustSameShape("SharpnessDiff", pred, truth)

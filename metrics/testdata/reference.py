@@ -133,7 +133,33 @@ def averaging(pred, branches):
     return m_near / (m_near + m_mean + 1e-12), m_near < m_mean
 
 
+def blur3_float(f):
+    """3x3 box blur of any frame in float32, zero outside (the examples' blur3)."""
+    pad = np.pad(f[0], 1)
+    h, w = f.shape[1:]
+    s = np.zeros((h, w), F32)
+    for dy in range(3):
+        for dx in range(3):
+            s = (s + pad[dy:dy + h, dx:dx + w]).astype(F32)
+    return (s / F32(9))[None]
+
+
+def examples():
+    """Values the Example functions print."""
+    a, b, blur3, _ = two_futures()
+    mse = lambda p, t: float(((p.astype(np.float64) - t.astype(np.float64)) ** 2).mean())
+    twice = blur3_float(blur3)
+    dim = (a * F32(0.9)).astype(F32)
+    print(f"examples: SSIM blur3 {ssim_numpy(blur3, a)!r} other place {ssim_numpy(b, a)!r}"
+          f" dimmed vs a {ssim_numpy(dim, a)!r} dimmed vs b {ssim_numpy(dim, b)!r}"
+          f" mean vs a {ssim_numpy((a + b) / 2, a)!r} mean vs b {ssim_numpy((a + b) / 2, b)!r}")
+    print(f"examples: PSNR blur3 {10 * np.log10(1 / mse(blur3, a))!r} MSE blur3(b) vs b {mse(box_blur(b, 3), b)!r}")
+    print(f"examples: twice blurred SharpnessRatio {grad_mag(twice) / grad_mag(a)!r}"
+          f" SharpnessDiff {sharp_diff(twice, a)!r} blank SharpnessDiff {sharp_diff(np.zeros_like(a), a)!r}")
+
+
 def main():
+    examples()
     a, b, blur3, blur5 = two_futures()
     for name, p in [("3x3", blur3), ("5x5", blur5)]:
         idx, committed = averaging(p, [a, b])
