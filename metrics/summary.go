@@ -28,19 +28,29 @@ type Accumulator struct {
 // It panics if the shapes differ or the frames have other than 1 or 3
 // channels.
 func (a *Accumulator) Add(pred, truth frame.Frame, branches []frame.Frame) {
-	mse := MSE(pred, truth)
-	a.n++
-	a.sumMSE += mse
-	a.sumPSNR += PSNRFromMSE(mse)
+	// Measure everything first, so that a panic leaves a unchanged.
 	if pred.C != 1 && pred.C != 3 {
 		panic(fmt.Sprintf("metrics: Accumulator.Add of a %d-channel frame (want 1 or 3)", pred.C))
 	}
-	if pred.H >= SSIMWindow && pred.W >= SSIMWindow {
-		a.sumSSIM += SSIM(pred, truth)
+	mse := MSE(pred, truth)
+	withSSIM := pred.H >= SSIMWindow && pred.W >= SSIMWindow
+	var ssim float64
+	if withSSIM {
+		ssim = SSIM(pred, truth)
+	}
+	var near, mean float64
+	if len(branches) > 0 {
+		near, mean = branchDistances(pred, branches)
+	}
+
+	a.n++
+	a.sumMSE += mse
+	a.sumPSNR += PSNRFromMSE(mse)
+	if withSSIM {
+		a.sumSSIM += ssim
 		a.nSSIM++
 	}
 	if len(branches) > 0 {
-		near, mean := branchDistances(pred, branches)
 		a.nBranched++
 		a.sumIndex += averagingIndex(near, mean)
 		if near < mean {

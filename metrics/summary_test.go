@@ -120,4 +120,15 @@ func TestSummaryEdgeCases(t *testing.T) {
 	if line := s.String(); strings.Contains(line, "committed") || !strings.Contains(line, "PSNR +Inf dB mean per sample") {
 		t.Errorf("String() = %q", line)
 	}
+
+	// A sample that panics (a branch of the wrong shape) is not half counted.
+	var bad Accumulator
+	func() {
+		defer func() { _ = recover() }()
+		bad.Add(frame.New(1, 32, 32), frame.New(1, 32, 32), []frame.Frame{frame.New(1, 16, 16)})
+		t.Error("Add with a mismatched branch did not panic")
+	}()
+	if got := bad.Summary(""); got.N != 0 || got.Branched != 0 {
+		t.Errorf("after a panicking Add the summary counts %d samples, %d branched", got.N, got.Branched)
+	}
 }
