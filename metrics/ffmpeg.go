@@ -49,7 +49,8 @@ func ssimDB(ssim, weight float64) float64 {
 //
 // deg plays FFmpeg's main input and ref its reference (SSIM is symmetric).
 // It returns an error unless deg and ref have the same number of planes, of
-// matching sizes, each at least 8×8 (FFmpeg prints nan below that).
+// matching sizes, each at least 8×8 (below that FFmpeg has no whole window
+// and prints -nan or 0).
 func SSIMFFmpeg(deg, ref []Plane8) (FFmpegSSIM, error) {
 	if err := checkPlanes("SSIMFFmpeg", deg, ref, 8); err != nil {
 		return FFmpegSSIM{}, err
