@@ -1,3 +1,3 @@
 package ops
 
-//go:generate sh -c "/usr/bin/python3 testdata/torchref.py > torchref_data_test.go"
+//go:generate sh -c "/usr/bin/python3 testdata/torchref.py | gofmt > torchref_data_test.go"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Reference values for framepred's ops tests, computed with PyTorch.
 
-Run with Debian's torch 1.13:  /usr/bin/python3 torchref.py > ../torchref_data_test.go
+Run with Debian's torch 1.13:  /usr/bin/python3 torchref.py | gofmt > ../torchref_data_test.go
 (go generate in package ops does exactly that). It writes a Go file of float64
 literals. Every tensor is built from the formula seq(n, seed) below, which the
 Go tests repeat, and is laid out CNHW (channels, batch, height, width) as

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """torch.optim.Adam trajectories for framepred's optim tests.
 
-Run with Debian's torch 1.13:  /usr/bin/python3 adamref.py > ../adamref_data_test.go
+Run with Debian's torch 1.13:  /usr/bin/python3 adamref.py | gofmt > ../adamref_data_test.go
 Two float32 parameters start from seq() values; at step t (1-based) parameter
 i receives the gradient seq(n, 10*i + t, 0.5 + 0.1*t), set directly so only
 the optimiser is compared. The learning rate changes after step 3 (a
