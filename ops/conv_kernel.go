@@ -73,35 +73,79 @@ func tileRows[T Float](g ConvGeom, rows, minRows int) int {
 func im2col[T Float](g ConvGeom, x []T, r0, r1 int, col []T) {
 	oh, ow := g.OH(), g.OW()
 	width := (r1 - r0) * ow
-	s := g.Stride
+	// With stride 1 and OW = W, a tap's rows are one shifted run of x per
+	// image: copy it whole, then zero the columns that wrapped around.
+	fast := g.Stride == 1 && ow == g.W
 	for c := 0; c < g.In; c++ {
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
 				row := col[((c*g.KH+i)*g.KW+j)*width:][:width]
-				lo, hi := validRange(j-g.PadW, s, g.W, ow)
-				for r := r0; r < r1; r++ {
+				for r := r0; r < r1; {
 					n, y := r/oh, r%oh
-					seg := row[(r-r0)*ow:][:ow]
-					ih := y*s - g.PadH + i
-					if ih < 0 || ih >= g.H {
-						clear(seg)
-						continue
-					}
-					src := x[((c*g.N+n)*g.H+ih)*g.W:][:g.W]
-					clear(seg[:lo])
-					off := j - g.PadW
-					if s == 1 {
-						copy(seg[lo:hi], src[lo+off:hi+off])
-					} else {
-						for q := lo; q < hi; q++ {
-							seg[q] = src[q*s+off]
+					yEnd := min(oh, y+r1-r)
+					seg := row[(r-r0)*ow:][:(yEnd-y)*ow]
+					// rows whose input row y·s-PadH+i lies inside [0, H)
+					ya := min(max(y, ceilDiv(g.PadH-i, g.Stride)), yEnd)
+					yb := min(max(ya, ceilDiv(g.H+g.PadH-i, g.Stride)), yEnd)
+					clear(seg[:(ya-y)*ow])
+					clear(seg[(yb-y)*ow:])
+					if yb > ya {
+						d := seg[(ya-y)*ow : (yb-y)*ow]
+						base := (c*g.N + n) * g.H * g.W
+						if fast {
+							tapFast(d, x, base+(ya-g.PadH+i)*g.W+j-g.PadW, j-g.PadW, g.W)
+						} else {
+							for k := ya; k < yb; k++ {
+								tapRow(d[(k-ya)*ow:][:ow], x[base+(k*g.Stride-g.PadH+i)*g.W:][:g.W], j-g.PadW, g.Stride)
+							}
 						}
 					}
-					clear(seg[hi:])
+					r += yEnd - y
 				}
 			}
 		}
 	}
+}
+
+func ceilDiv(a, b int) int {
+	if a <= 0 {
+		return -((-a) / b)
+	}
+	return (a + b - 1) / b
+}
+
+// tapFast fills d (whole rows of width w) with x[start:], then zeros the
+// columns q with q+dj outside [0, w), which the flat copy took from the
+// neighbouring row.
+func tapFast[T Float](d, x []T, start, dj, w int) {
+	lo, hi := max(0, -start), min(len(d), len(x)-start)
+	clear(d[:lo])
+	copy(d[lo:hi], x[start+lo:start+hi])
+	clear(d[hi:])
+	if dj < 0 {
+		for k := 0; k < len(d); k += w {
+			clear(d[k : k-dj])
+		}
+	} else if dj > 0 {
+		for k := w; k <= len(d); k += w {
+			clear(d[k-dj : k])
+		}
+	}
+}
+
+// tapRow fills one output row: seg[q] = src[q·s+off] where that lies inside
+// the input row, 0 elsewhere.
+func tapRow[T Float](seg, src []T, off, s int) {
+	lo, hi := validRange(off, s, len(src), len(seg))
+	clear(seg[:lo])
+	if s == 1 {
+		copy(seg[lo:hi], src[lo+off:hi+off])
+	} else {
+		for q := lo; q < hi; q++ {
+			seg[q] = src[q*s+off]
+		}
+	}
+	clear(seg[hi:])
 }
 
 // col2im adds the columns of output rows [r0, r1) in col back onto the input

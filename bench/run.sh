@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# run.sh: framepred's training step against PyTorch on the same networks,
+# batches and threads (bench/doc.go lists the networks).
+#
+#   bench/run.sh [ROUNDS] [THREADS]     (defaults 5 and 2)
+#
+# It measures the machine's sgemm peak (OpenBLAS, 2048², THREADS threads),
+# then runs Go and PyTorch alternately, A B A B, ROUNDS times per network,
+# and prints per network the median steps/s of each, the median of the
+# per-round ratios, our convolution GFLOP/s as a fraction of the peak, and
+# our heap allocations per step. On a shared machine only the ratios of
+# neighbouring runs mean much; run it niced and read the medians.
+# Environment: STEPS (timed steps per run, default 20), BENCH_THREADING=openblas
+# (let OpenBLAS thread the products instead of the kernels' goroutines).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+threads=${2:-2}
+steps=${STEPS:-20}
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+go test -c -o "$tmp/bench.test" ./bench
+
+# metric NAME: the number before NAME on a go test -bench line.
+metric() { awk -v m="$1" '/^Benchmark/ { for (i = 2; i <= NF; i++) if ($i == m) print $(i-1) }'; }
+
+peak=$("$tmp/bench.test" -test.run '^$' -test.bench 'SgemmPeak' -test.benchtime 10x -test.cpu "$threads" | metric GFLOP/s)
+echo "sgemm peak: $peak GFLOP/s (OpenBLAS, 2048², $threads threads)"
+
+: >"$tmp/results"
+for r in $(seq 1 "$rounds"); do
+	for net in probe unet; do
+		out=$("$tmp/bench.test" -test.run '^$' -test.bench "TrainStep/$net\$" -test.benchtime "${steps}x" -test.cpu "$threads")
+		go_sps=$(metric steps/s <<<"$out")
+		gflops=$(metric GFLOP/s <<<"$out")
+		bytes=$(metric B/op <<<"$out")
+		allocs=$(metric allocs/op <<<"$out")
+		pt_sps=$("$py" bench/pytorch/bench.py "$net" --threads "$threads" --steps "$steps" | sed -n 's/.*steps_per_s=\([0-9.]*\).*/\1/p')
+		echo "round $r $net: go $go_sps steps/s ($gflops conv GFLOP/s, $allocs allocs, $bytes B per step), pytorch $pt_sps steps/s"
+		echo "$net $go_sps $pt_sps $gflops $allocs $bytes" >>"$tmp/results"
+	done
+done
+
+echo
+printf '%-6s %12s %12s %13s %11s %9s %13s\n' net go_steps/s torch_steps/s ratio_median conv_GFLOP/s of_peak allocs,B/step
+for net in probe unet; do
+	awk -v net="$net" -v peak="$peak" '
+		function median(a, n,   i, j, t) {
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+			return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+		}
+		$1 == net { n++; g[n] = $2; p[n] = $3; q[n] = $2 / $3; f[n] = $4; al = $5; by = $6 }
+		END {
+			mf = median(f, n)
+			printf "%-6s %12.2f %12.2f %12.2fx %11.1f %8.0f%% %6d,%-6d\n", net, median(g, n), median(p, n), median(q, n), mf, 100 * mf / peak, al, by
+		}' "$tmp/results"
+done

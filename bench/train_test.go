@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"testing"
+
+	"framepred/internal/blas"
+	"framepred/ops"
+)
+
+func TestNetsTrain(t *testing.T) {
+	for _, mk := range []func(uint64) (*Net, error){NewProbe, NewUNet} {
+		n, err := mk(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := n.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last float32
+		for i := 0; i < 5; i++ {
+			if last, err = n.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n.Close()
+		// Fitting a fixed batch with Adam: six steps must lower the loss.
+		if !(last < first) {
+			t.Errorf("%s: loss went from %v to %v in six steps", n.Name, first, last)
+		}
+		t.Logf("%s: %d convolutions, %.2f GFLOP/step, loss %v → %v", n.Name, len(n.ConvGeom), n.ConvFLOPs()/1e9, first, last)
+	}
+}
+
+func BenchmarkTrainStep(b *testing.B) {
+	for _, mk := range []func(uint64) (*Net, error){NewProbe, NewUNet} {
+		n, err := mk(1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(n.Name, func(b *testing.B) {
+			for i := 0; i < 2; i++ { // warm up: buffers, pools
+				if _, err := n.Step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := n.Step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.ReadMemStats(&ms1)
+			s := b.Elapsed().Seconds()
+			b.ReportMetric(float64(b.N)/s, "steps/s")
+			b.ReportMetric(float64(b.N*n.Batch)/s, "images/s")
+			b.ReportMetric(n.ConvFLOPs()*float64(b.N)/s/1e9, "GFLOP/s")
+			b.ReportMetric(float64(ms1.NumGC-ms0.NumGC)/float64(b.N), "GCs/step")
+		})
+		n.Close()
+	}
+}
+
+func init() {
+	// BENCH_THREADING=openblas runs every kernel on one goroutine and lets
+	// OpenBLAS split each matrix product over GOMAXPROCS threads instead.
+	if os.Getenv("BENCH_THREADING") == "openblas" {
+		ops.SetWorkers(1)
+		blas.SetThreads(runtime.GOMAXPROCS(0))
+	}
+}
+
+// BenchmarkSgemmPeak measures the machine's single-precision matrix-product
+// peak: OpenBLAS on 2048² matrices with GOMAXPROCS threads.
+func BenchmarkSgemmPeak(b *testing.B) {
+	const n = 2048
+	prev := blas.SetThreads(runtime.GOMAXPROCS(0))
+	defer blas.SetThreads(prev)
+	r := rand.New(rand.NewPCG(1, 2))
+	a, c, out := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	for i := range a {
+		a[i], c[i] = r.Float32(), r.Float32()
+	}
+	blas.Sgemm(false, false, n, n, n, 1, a, n, c, n, 0, out, n) // warm up the threads
+	for b.Loop() {
+		blas.Sgemm(false, false, n, n, n, 1, a, n, c, n, 0, out, n)
+	}
+	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
