@@ -1,0 +1,18 @@
+//go:build !amd64 || purego
+
+package ops
+
+// No micro-kernels: every product goes to package blas.
+var hasKernels = false
+
+func kernNN4x24(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, acc int) {
+	panic("ops: no micro-kernels on this platform")
+}
+
+func kernNN4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, acc int) {
+	panic("ops: no micro-kernels on this platform")
+}
+
+func kernNT4x3(k int, a *float32, lda int, b *float32, ldb int, out *[12]float32) {
+	panic("ops: no micro-kernels on this platform")
+}
