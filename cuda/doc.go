@@ -1,0 +1,48 @@
+// Package cuda runs framepred's GPU work on NVIDIA devices: device memory,
+// kernels compiled at run time, and matrix products in cuBLAS.
+//
+// # No CUDA at build time
+//
+// The package declares the few CUDA entry points it needs itself (bind.h)
+// and opens the libraries when the program runs, with dlopen: the NVIDIA
+// driver (libcuda.so.1), cuBLAS (libcublas.so.13, .12 or .11) and NVRTC,
+// the runtime compiler (libnvrtc.so.13, .12 or .11.2). Building needs no
+// CUDA toolkit and no GPU, and the same binary runs on machines with and
+// without one: [Load] returns an error naming what is missing, and the
+// caller falls back to the CPU (see framepred/device). Folders in
+// $FRAMEPRED_CUDA_LIBS are searched before the system's, for libraries
+// installed outside it (Python wheels, a home folder).
+//
+// The functions are bound by the names the libraries export, as NVIDIA's
+// headers of CUDA 12 and 13 map them (cuMemAlloc_v2, cublasSgemm_v2, ...).
+// Contexts come from cuDevicePrimaryCtxRetain, which CUDA 13 left
+// unchanged, rather than cuCtxCreate, which it changed.
+//
+// # Use
+//
+//	rt, err := cuda.Load()          // or fall back to the CPU
+//	c, err := rt.Open(0)            // device 0: context, stream, cuBLAS
+//	defer c.Close()
+//	x, err := c.Upload(values)      // a Buffer of float32 on the device
+//	err = c.LeakyReLU(x, x, 0.2)    // kernels queue on the context's stream
+//	err = c.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, y, n) // row-major, like internal/blas
+//	err = c.CopyOut(values, x)      // waits for the queued work
+//
+// Kernels are CUDA C++ source strings that NVRTC compiles for the device's
+// architecture on first use (a cubin for it when NVRTC knows it, else PTX
+// that the driver finishes); [Context.Compile] caches modules per source.
+// Device memory comes from a caching allocator: freed blocks are reused by
+// later allocations of their size class, so a training loop stops calling
+// the driver after its first step ([Context.MemStats]). [Context.Time]
+// separates GPU time from the host's launch and copy overhead.
+//
+// # Tests
+//
+// Without a GPU, the tests run the package against a stand-in for the three
+// libraries (testdata/fakecuda.cc, built by the tests with the C++
+// compiler) that keeps device memory in host memory and runs framepred's
+// kernel sources on the CPU; the kernel sources are also compiled with the
+// real NVRTC when it is installed. With FRAMEPRED_GPU=1 the same tests run
+// on device 0 with the real libraries; cmd/gpucheck is the standalone check
+// for a GPU machine.
+package cuda

@@ -1,0 +1,168 @@
+package cuda
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// onGPU says whether the tests run on a real device (FRAMEPRED_GPU=1)
+// rather than on the stand-in libraries of testdata/fakecuda.cc.
+var onGPU = os.Getenv("FRAMEPRED_GPU") == "1"
+
+var fake struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fake.dir != "" {
+		os.RemoveAll(fake.dir)
+	}
+	os.Exit(code)
+}
+
+// fakeDir builds the stand-in library once per test binary and returns the
+// folder holding it under the three libraries' names.
+func fakeDir(t testing.TB) string {
+	t.Helper()
+	fake.once.Do(func() {
+		cxx := os.Getenv("CXX")
+		if cxx == "" {
+			cxx = "g++"
+		}
+		if _, err := exec.LookPath(cxx); err != nil {
+			fake.err = fmt.Errorf("no C++ compiler (%s) to build the stand-in CUDA libraries", cxx)
+			return
+		}
+		dir, err := os.MkdirTemp("", "fakecuda")
+		if err != nil {
+			fake.err = err
+			return
+		}
+		fake.dir = dir
+		// The kernels the stand-in runs are framepred's own sources.
+		var inc strings.Builder
+		names := make([]string, 0, len(kernelSources))
+		for n := range kernelSources {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(&inc, "// %s\n%s\n", n, kernelSources[n])
+		}
+		if err := os.WriteFile(filepath.Join(dir, "kernels.inc"), []byte(inc.String()), 0o644); err != nil {
+			fake.err = err
+			return
+		}
+		src, err := filepath.Abs(filepath.Join("testdata", "fakecuda.cc"))
+		if err != nil {
+			fake.err = err
+			return
+		}
+		lib := filepath.Join(dir, "libfakecuda.so")
+		cmd := exec.Command(cxx, "-std=c++17", "-Wall", "-Werror", "-shared", "-fPIC", "-O1", "-I", dir, "-o", lib, src)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fake.err = fmt.Errorf("build the stand-in CUDA libraries: %v\n%s", err, out)
+			return
+		}
+		for _, name := range []string{"libcuda.so.1", "libcublas.so.13", "libnvrtc.so.13"} {
+			if err := os.Symlink(lib, filepath.Join(dir, name)); err != nil {
+				fake.err = err
+				return
+			}
+		}
+	})
+	if fake.err != nil {
+		t.Skipf("skipped: %v", fake.err)
+	}
+	return fake.dir
+}
+
+// fakeConfig points LoadWith at the stand-in libraries.
+func fakeConfig(t testing.TB) Config {
+	dir := fakeDir(t)
+	return Config{
+		Driver: []string{filepath.Join(dir, "libcuda.so.1")},
+		BLAS:   []string{filepath.Join(dir, "libcublas.so.13")},
+		NVRTC:  []string{filepath.Join(dir, "libnvrtc.so.13")},
+	}
+}
+
+// testRuntime loads the real libraries on a GPU machine, the stand-ins
+// elsewhere.
+func testRuntime(t testing.TB) *Runtime {
+	t.Helper()
+	cfg := DefaultConfig()
+	if !onGPU {
+		cfg = fakeConfig(t)
+	}
+	rt, err := LoadWith(cfg)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return rt
+}
+
+// testContext opens device 0 and closes it when the test ends, failing
+// the test if Close reports an error.
+func testContext(t testing.TB) *Context {
+	t.Helper()
+	c, err := testRuntime(t).Open(0)
+	if err != nil {
+		t.Fatalf("Open(0): %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return c
+}
+
+func randFloats(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+// maxRelErr is the largest |got-want| relative to the largest |want| (at
+// least 1). NaN where want has NaN is a match (memory that must stay as
+// it was); NaN anywhere else is an infinite error.
+func maxRelErr(got, want []float32) float64 {
+	scale, worst := 1.0, 0.0
+	for _, w := range want {
+		if !math.IsNaN(float64(w)) {
+			scale = math.Max(scale, math.Abs(float64(w)))
+		}
+	}
+	for i := range want {
+		g, w := float64(got[i]), float64(want[i])
+		switch {
+		case math.IsNaN(g) && math.IsNaN(w):
+		case math.IsNaN(g) || math.IsNaN(w):
+			return math.Inf(1)
+		default:
+			worst = math.Max(worst, math.Abs(g-w))
+		}
+	}
+	return worst / scale
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,576 @@
+// A stand-in for the CUDA driver, cuBLAS and NVRTC, so that framepred's
+// cuda package can be tested end to end on machines without a GPU. The
+// tests build it (g++ -shared) into one library and open it under the
+// three libraries' names.
+//
+// Device memory is host memory; work runs at once, on the calling thread.
+// "Compiling" keeps the source, and a launch runs framepred's own kernel
+// source (kernels.inc, written by the tests from the Go constants) on the
+// CPU, one emulated thread after another, with the CUDA built-ins
+// (blockIdx, threadIdx, ...) as globals. cublasSgemm_v2 is a plain
+// column-major loop that checks its arguments as cuBLAS documents.
+//
+// Checks that a real GPU would make, or fail on, are made here too: calls
+// that need a current context fail without one (as from a thread where it
+// was never set), device allocations carry guard bytes whose damage makes
+// cuMemFree fail, and memory is limited (FAKECUDA_MEM bytes).
+//
+// Environment: FAKECUDA_DEVICES (default 1), FAKECUDA_CC (default 90),
+// FAKECUDA_MEM (default 256 MiB), FAKECUDA_INIT_ERR (cuInit's result).
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef int CUresult;
+typedef int CUdevice;
+typedef unsigned long long CUdeviceptr;
+
+enum {
+	OK = 0, ERR_INVALID_VALUE = 1, ERR_OUT_OF_MEMORY = 2, ERR_NOT_INITIALIZED = 3,
+	ERR_NO_DEVICE = 100, ERR_INVALID_DEVICE = 101, ERR_INVALID_IMAGE = 200,
+	ERR_INVALID_CONTEXT = 201, ERR_INVALID_HANDLE = 400, ERR_NOT_FOUND = 500,
+	ERR_ILLEGAL_ADDRESS = 700, ERR_LAUNCH_OUT_OF_RESOURCES = 701,
+};
+
+static long long env(const char *name, long long def) {
+	const char *v = getenv(name);
+	return (v && *v) ? atoll(v) : def;
+}
+
+// ---- kernels: framepred's sources, compiled for the CPU ----
+
+struct fake_dim3 { unsigned x, y, z; };
+static fake_dim3 blockIdx, threadIdx, blockDim, gridDim;
+#define __global__
+#define __device__
+#define __restrict__
+#include "kernels.inc"
+
+typedef void (*invoker)(void **p);
+struct kernel { const char *name; invoker run; };
+
+#define P(i, T) (*(T *)p[i])
+static void run_fill(void **p) { fp_fill(P(0, float *), P(1, float), P(2, long long)); }
+static void run_axpy(void **p) { fp_axpy(P(0, float), P(1, const float *), P(2, float *), P(3, long long)); }
+static void run_leaky(void **p) { fp_leaky_relu(P(0, const float *), P(1, float *), P(2, float), P(3, long long)); }
+static void run_leaky_grad(void **p) {
+	fp_leaky_relu_grad(P(0, const float *), P(1, const float *), P(2, float *), P(3, float), P(4, long long));
+}
+
+static const kernel kernels[] = {
+	{"fp_fill", run_fill},
+	{"fp_axpy", run_axpy},
+	{"fp_leaky_relu", run_leaky},
+	{"fp_leaky_relu_grad", run_leaky_grad},
+};
+
+// ---- driver ----
+
+struct fake_ctx { int dev; int refs; };
+struct fake_module { char *image; };
+struct fake_function { const kernel *k; fake_module *m; };
+struct fake_stream { int live; };
+struct fake_event { struct timespec t; int recorded; };
+
+static int initialized;
+static fake_ctx contexts[16];
+static __thread fake_ctx *current;
+static long long mem_used;
+
+static int devices(void) { return (int)env("FAKECUDA_DEVICES", 1); }
+
+#define NEED_CTX() do { \
+	if (!initialized) return ERR_NOT_INITIALIZED; \
+	if (current == NULL || current->refs <= 0) return ERR_INVALID_CONTEXT; \
+} while (0)
+
+// Device blocks: [header 256 B][data][guard 64 B].
+enum { HEAD = 256, GUARD = 64 };
+static const unsigned char guard_byte = 0xA5;
+struct block_head { size_t size; unsigned magic; };
+
+static block_head *head_of(CUdeviceptr p) { return (block_head *)((char *)(uintptr_t)p - HEAD); }
+
+extern "C" {
+
+CUresult cuInit(unsigned int flags) {
+	if (flags != 0) return ERR_INVALID_VALUE;
+	long long e = env("FAKECUDA_INIT_ERR", 0);
+	if (e) return (CUresult)e;
+	initialized = 1;
+	return OK;
+}
+
+CUresult cuDriverGetVersion(int *v) { *v = 13000; return OK; }
+
+static const char *err_name(CUresult e) {
+	switch (e) {
+	case OK: return "CUDA_SUCCESS";
+	case ERR_INVALID_VALUE: return "CUDA_ERROR_INVALID_VALUE";
+	case ERR_OUT_OF_MEMORY: return "CUDA_ERROR_OUT_OF_MEMORY";
+	case ERR_NOT_INITIALIZED: return "CUDA_ERROR_NOT_INITIALIZED";
+	case ERR_NO_DEVICE: return "CUDA_ERROR_NO_DEVICE";
+	case ERR_INVALID_DEVICE: return "CUDA_ERROR_INVALID_DEVICE";
+	case ERR_INVALID_IMAGE: return "CUDA_ERROR_INVALID_IMAGE";
+	case ERR_INVALID_CONTEXT: return "CUDA_ERROR_INVALID_CONTEXT";
+	case ERR_INVALID_HANDLE: return "CUDA_ERROR_INVALID_HANDLE";
+	case ERR_NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
+	case ERR_ILLEGAL_ADDRESS: return "CUDA_ERROR_ILLEGAL_ADDRESS";
+	case ERR_LAUNCH_OUT_OF_RESOURCES: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
+	}
+	return NULL;
+}
+
+CUresult cuGetErrorName(CUresult e, const char **s) {
+	*s = err_name(e);
+	return *s ? OK : ERR_INVALID_VALUE;
+}
+
+CUresult cuGetErrorString(CUresult e, const char **s) {
+	switch (e) {
+	case ERR_OUT_OF_MEMORY: *s = "out of memory"; return OK;
+	case ERR_NO_DEVICE: *s = "no CUDA-capable device is detected"; return OK;
+	case ERR_INVALID_CONTEXT: *s = "invalid device context"; return OK;
+	case ERR_NOT_FOUND: *s = "named symbol not found"; return OK;
+	case ERR_ILLEGAL_ADDRESS: *s = "an illegal memory access was encountered"; return OK;
+	}
+	*s = err_name(e);
+	return *s ? OK : ERR_INVALID_VALUE;
+}
+
+CUresult cuDeviceGetCount(int *n) {
+	if (!initialized) return ERR_NOT_INITIALIZED;
+	*n = devices();
+	return OK;
+}
+
+CUresult cuDeviceGet(CUdevice *d, int ordinal) {
+	if (!initialized) return ERR_NOT_INITIALIZED;
+	if (ordinal < 0 || ordinal >= devices()) return ERR_INVALID_DEVICE;
+	*d = ordinal;
+	return OK;
+}
+
+CUresult cuDeviceGetName(char *name, int len, CUdevice d) {
+	if (d < 0 || d >= devices()) return ERR_INVALID_DEVICE;
+	snprintf(name, (size_t)len, "Fake CUDA Device %d", d);
+	return OK;
+}
+
+CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d) {
+	if (d < 0 || d >= devices()) return ERR_INVALID_DEVICE;
+	int cc = (int)env("FAKECUDA_CC", 90);
+	switch (attr) {
+	case 16: *v = 4; return OK;       // multiprocessors
+	case 75: *v = cc / 10; return OK; // compute capability
+	case 76: *v = cc % 10; return OK;
+	}
+	return ERR_INVALID_VALUE;
+}
+
+CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d) {
+	if (d < 0 || d >= devices()) return ERR_INVALID_DEVICE;
+	*bytes = (size_t)env("FAKECUDA_MEM", 256 << 20);
+	return OK;
+}
+
+CUresult cuDevicePrimaryCtxRetain(void **ctx, CUdevice d) {
+	if (!initialized) return ERR_NOT_INITIALIZED;
+	if (d < 0 || d >= devices() || d >= 16) return ERR_INVALID_DEVICE;
+	contexts[d].dev = d;
+	contexts[d].refs++;
+	*ctx = &contexts[d];
+	return OK;
+}
+
+CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
+	if (d < 0 || d >= 16 || contexts[d].refs <= 0) return ERR_INVALID_CONTEXT;
+	contexts[d].refs--;
+	return OK;
+}
+
+CUresult cuCtxSetCurrent(void *ctx) {
+	if (!initialized) return ERR_NOT_INITIALIZED;
+	current = (fake_ctx *)ctx;
+	return OK;
+}
+
+CUresult cuMemGetInfo_v2(size_t *free_, size_t *total) {
+	NEED_CTX();
+	*total = (size_t)env("FAKECUDA_MEM", 256 << 20);
+	*free_ = *total - (size_t)mem_used;
+	return OK;
+}
+
+CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
+	NEED_CTX();
+	if (bytes == 0) return ERR_INVALID_VALUE;
+	if (mem_used + (long long)bytes > env("FAKECUDA_MEM", 256 << 20)) return ERR_OUT_OF_MEMORY;
+	char *raw = NULL;
+	if (posix_memalign((void **)&raw, HEAD, HEAD + bytes + GUARD) != 0) return ERR_OUT_OF_MEMORY;
+	block_head *h = (block_head *)raw;
+	h->size = bytes;
+	h->magic = 0xFAC0DA;
+	memset(raw + HEAD, 0xCD, bytes); // undefined contents, as on a GPU
+	memset(raw + HEAD + bytes, guard_byte, GUARD);
+	mem_used += (long long)bytes;
+	*p = (CUdeviceptr)(uintptr_t)(raw + HEAD);
+	return OK;
+}
+
+CUresult cuMemFree_v2(CUdeviceptr p) {
+	NEED_CTX();
+	block_head *h = head_of(p);
+	if (p == 0 || h->magic != 0xFAC0DA) return ERR_INVALID_VALUE;
+	const unsigned char *g = (const unsigned char *)(uintptr_t)p + h->size;
+	CUresult r = OK;
+	for (int i = 0; i < GUARD; i++)
+		if (g[i] != guard_byte) r = ERR_ILLEGAL_ADDRESS; // something wrote past the block
+	mem_used -= (long long)h->size;
+	h->magic = 0;
+	free(h);
+	return r;
+}
+
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) {
+	NEED_CTX();
+	(void)s;
+	memcpy((void *)(uintptr_t)dst, src, n);
+	return OK;
+}
+
+CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) {
+	NEED_CTX();
+	(void)s;
+	memcpy(dst, (const void *)(uintptr_t)src, n);
+	return OK;
+}
+
+CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, void *s) {
+	NEED_CTX();
+	(void)s;
+	memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, n);
+	return OK;
+}
+
+CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int v, size_t n, void *s) {
+	NEED_CTX();
+	(void)s;
+	unsigned int *d = (unsigned int *)(uintptr_t)dst;
+	for (size_t i = 0; i < n; i++) d[i] = v;
+	return OK;
+}
+
+static const char image_magic[] = "// fake image for ";
+
+CUresult cuModuleLoadData(void **mod, const void *image) {
+	NEED_CTX();
+	if (strncmp((const char *)image, image_magic, sizeof image_magic - 1) != 0) return ERR_INVALID_IMAGE;
+	fake_module *m = (fake_module *)calloc(1, sizeof *m);
+	m->image = strdup((const char *)image);
+	*mod = m;
+	return OK;
+}
+
+CUresult cuModuleUnload(void *mod) {
+	NEED_CTX();
+	fake_module *m = (fake_module *)mod;
+	free(m->image);
+	free(m);
+	return OK;
+}
+
+CUresult cuModuleGetFunction(void **f, void *mod, const char *name) {
+	NEED_CTX();
+	fake_module *m = (fake_module *)mod;
+	// The kernel must be in the compiled source, declared as framepred does.
+	char decl[256];
+	snprintf(decl, sizeof decl, "extern \"C\" __global__ void %s(", name);
+	if (strstr(m->image, decl) == NULL) return ERR_NOT_FOUND;
+	for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+		if (strcmp(kernels[i].name, name) == 0) {
+			fake_function *fn = (fake_function *)calloc(1, sizeof *fn);
+			fn->k = &kernels[i];
+			fn->m = m;
+			*f = fn;
+			return OK;
+		}
+	}
+	return ERR_NOT_FOUND; // a kernel this stand-in cannot run
+}
+
+CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
+	unsigned bx, unsigned by, unsigned bz, unsigned shared, void *s, void **params, void **extra) {
+	NEED_CTX();
+	(void)s;
+	if (f == NULL || params == NULL || extra != NULL) return ERR_INVALID_VALUE;
+	if (gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0) return ERR_INVALID_VALUE;
+	if ((unsigned long long)bx * by * bz > 1024 || shared > 48 * 1024) return ERR_LAUNCH_OUT_OF_RESOURCES;
+	fake_function *fn = (fake_function *)f;
+	gridDim = fake_dim3{gx, gy, gz};
+	blockDim = fake_dim3{bx, by, bz};
+	for (unsigned z = 0; z < gz; z++)
+		for (unsigned y = 0; y < gy; y++)
+			for (unsigned x = 0; x < gx; x++)
+				for (unsigned tz = 0; tz < bz; tz++)
+					for (unsigned ty = 0; ty < by; ty++)
+						for (unsigned tx = 0; tx < bx; tx++) {
+							blockIdx = fake_dim3{x, y, z};
+							threadIdx = fake_dim3{tx, ty, tz};
+							fn->k->run(params);
+						}
+	return OK;
+}
+
+CUresult cuStreamCreate(void **s, unsigned int flags) {
+	NEED_CTX();
+	(void)flags;
+	fake_stream *st = (fake_stream *)calloc(1, sizeof *st);
+	st->live = 1;
+	*s = st;
+	return OK;
+}
+
+CUresult cuStreamDestroy_v2(void *s) {
+	NEED_CTX();
+	fake_stream *st = (fake_stream *)s;
+	if (st == NULL || !st->live) return ERR_INVALID_HANDLE;
+	st->live = 0;
+	free(st);
+	return OK;
+}
+
+CUresult cuStreamSynchronize(void *s) {
+	NEED_CTX();
+	fake_stream *st = (fake_stream *)s;
+	return (st == NULL || st->live) ? OK : ERR_INVALID_HANDLE;
+}
+
+CUresult cuEventCreate(void **e, unsigned int flags) {
+	NEED_CTX();
+	(void)flags;
+	*e = calloc(1, sizeof(fake_event));
+	return OK;
+}
+
+CUresult cuEventDestroy_v2(void *e) {
+	NEED_CTX();
+	free(e);
+	return OK;
+}
+
+CUresult cuEventRecord(void *e, void *s) {
+	NEED_CTX();
+	(void)s;
+	fake_event *ev = (fake_event *)e;
+	clock_gettime(CLOCK_MONOTONIC, &ev->t);
+	ev->recorded = 1;
+	return OK;
+}
+
+CUresult cuEventSynchronize(void *e) {
+	NEED_CTX();
+	(void)e;
+	return OK;
+}
+
+CUresult cuEventElapsedTime_v2(float *ms, void *a, void *b) {
+	NEED_CTX();
+	fake_event *s = (fake_event *)a, *e = (fake_event *)b;
+	if (!s->recorded || !e->recorded) return ERR_INVALID_HANDLE;
+	*ms = (float)((e->t.tv_sec - s->t.tv_sec) * 1e3 + (e->t.tv_nsec - s->t.tv_nsec) / 1e6);
+	return OK;
+}
+
+// ---- cuBLAS ----
+
+enum { BLAS_OK = 0, BLAS_NOT_INITIALIZED = 1, BLAS_INVALID_VALUE = 7 };
+struct fake_blas { void *stream; int live; };
+
+int cublasCreate_v2(void **h) {
+	if (current == NULL || current->refs <= 0) return BLAS_NOT_INITIALIZED;
+	fake_blas *b = (fake_blas *)calloc(1, sizeof *b);
+	b->live = 1;
+	*h = b;
+	return BLAS_OK;
+}
+
+int cublasDestroy_v2(void *h) {
+	fake_blas *b = (fake_blas *)h;
+	if (b == NULL || !b->live) return BLAS_NOT_INITIALIZED;
+	b->live = 0;
+	free(b);
+	return BLAS_OK;
+}
+
+int cublasSetStream_v2(void *h, void *s) {
+	fake_blas *b = (fake_blas *)h;
+	if (b == NULL || !b->live) return BLAS_NOT_INITIALIZED;
+	b->stream = s;
+	return BLAS_OK;
+}
+
+int cublasGetProperty(int type, int *v) {
+	static const int version[] = {13, 0, 0};
+	if (type < 0 || type > 2) return BLAS_INVALID_VALUE;
+	*v = version[type];
+	return BLAS_OK;
+}
+
+const char *cublasGetStatusString(int st) {
+	switch (st) {
+	case BLAS_OK: return "success";
+	case BLAS_NOT_INITIALIZED: return "the library was not initialized";
+	case BLAS_INVALID_VALUE: return "an invalid numeric value was used as an argument";
+	}
+	return "unknown error";
+}
+
+// Column-major C = alpha*op(A)*op(B) + beta*C, with cuBLAS's argument
+// checks; C is not read when beta is 0.
+static int gemm(void *h, int ta, int tb, int m, int n, int k, const float *alpha,
+	const float *a, int lda, const float *b, int ldb, const float *beta, float *c, int ldc) {
+	fake_blas *hb = (fake_blas *)h;
+	if (hb == NULL || !hb->live) return BLAS_NOT_INITIALIZED;
+	if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1)) return BLAS_INVALID_VALUE;
+	if (m < 0 || n < 0 || k < 0) return BLAS_INVALID_VALUE;
+	if (lda < (ta ? (k > 1 ? k : 1) : (m > 1 ? m : 1))) return BLAS_INVALID_VALUE;
+	if (ldb < (tb ? (n > 1 ? n : 1) : (k > 1 ? k : 1))) return BLAS_INVALID_VALUE;
+	if (ldc < (m > 1 ? m : 1)) return BLAS_INVALID_VALUE;
+	for (int j = 0; j < n; j++)
+		for (int i = 0; i < m; i++) {
+			double s = 0;
+			for (int p = 0; p < k; p++) {
+				float av = ta ? a[p + (size_t)i * lda] : a[i + (size_t)p * lda];
+				float bv = tb ? b[j + (size_t)p * ldb] : b[p + (size_t)j * ldb];
+				s += (double)av * bv;
+			}
+			float *cij = &c[i + (size_t)j * ldc];
+			*cij = *beta == 0 ? (float)(*alpha * s) : (float)(*alpha * s + *beta * *cij);
+		}
+	return BLAS_OK;
+}
+
+int cublasSgemm_v2(void *h, int ta, int tb, int m, int n, int k, const float *alpha,
+	const float *a, int lda, const float *b, int ldb, const float *beta, float *c, int ldc) {
+	return gemm(h, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+int cublasSgemmStridedBatched(void *h, int ta, int tb, int m, int n, int k, const float *alpha,
+	const float *a, int lda, long long sa, const float *b, int ldb, long long sb,
+	const float *beta, float *c, int ldc, long long sc, int batch) {
+	if (batch < 0) return BLAS_INVALID_VALUE;
+	for (int i = 0; i < batch; i++) {
+		int st = gemm(h, ta, tb, m, n, k, alpha, a + i * sa, lda, b + i * sb, ldb, beta, c + i * sc, ldc);
+		if (st != BLAS_OK) return st;
+	}
+	return BLAS_OK;
+}
+
+// ---- NVRTC ----
+
+enum { RTC_OK = 0, RTC_INVALID_INPUT = 3, RTC_INVALID_PROGRAM = 4, RTC_INVALID_OPTION = 5, RTC_COMPILATION = 6 };
+struct fake_program { char *src; char *arch; char *log; char *image; int cubin; };
+static const int archs[] = {75, 80, 86, 87, 89, 90, 100, 120};
+
+int nvrtcVersion(int *major, int *minor) { *major = 13; *minor = 0; return RTC_OK; }
+
+const char *nvrtcGetErrorString(int r) {
+	switch (r) {
+	case RTC_OK: return "NVRTC_SUCCESS";
+	case RTC_INVALID_INPUT: return "NVRTC_ERROR_INVALID_INPUT";
+	case RTC_INVALID_PROGRAM: return "NVRTC_ERROR_INVALID_PROGRAM";
+	case RTC_INVALID_OPTION: return "NVRTC_ERROR_INVALID_OPTION";
+	case RTC_COMPILATION: return "NVRTC_ERROR_COMPILATION";
+	}
+	return "NVRTC_ERROR unknown";
+}
+
+int nvrtcGetNumSupportedArchs(int *n) { *n = sizeof archs / sizeof archs[0]; return RTC_OK; }
+int nvrtcGetSupportedArchs(int *a) { memcpy(a, archs, sizeof archs); return RTC_OK; }
+
+int nvrtcCreateProgram(void **prog, const char *src, const char *name, int nh, const char *const *h, const char *const *in) {
+	(void)name; (void)h; (void)in;
+	if (src == NULL || nh != 0) return RTC_INVALID_INPUT;
+	fake_program *p = (fake_program *)calloc(1, sizeof *p);
+	p->src = strdup(src);
+	*prog = p;
+	return RTC_OK;
+}
+
+int nvrtcDestroyProgram(void **prog) {
+	fake_program *p = (fake_program *)*prog;
+	if (p == NULL) return RTC_INVALID_PROGRAM;
+	free(p->src); free(p->arch); free(p->log); free(p->image); free(p);
+	*prog = NULL;
+	return RTC_OK;
+}
+
+int nvrtcCompileProgram(void *prog, int nopt, const char *const *opts) {
+	fake_program *p = (fake_program *)prog;
+	static const char flag[] = "--gpu-architecture=";
+	for (int i = 0; i < nopt; i++) {
+		if (strncmp(opts[i], flag, sizeof flag - 1) == 0) {
+			free(p->arch);
+			p->arch = strdup(opts[i] + sizeof flag - 1);
+		} else {
+			return RTC_INVALID_OPTION;
+		}
+	}
+	if (p->arch == NULL) return RTC_INVALID_OPTION;
+	if (strstr(p->src, "#error") != NULL) {
+		p->log = strdup("fake.cu(1): error: #error directive in the source\n");
+		return RTC_COMPILATION;
+	}
+	p->cubin = strncmp(p->arch, "sm_", 3) == 0;
+	size_t n = strlen(image_magic) + strlen(p->arch) + 1 + strlen(p->src) + 1;
+	p->image = (char *)malloc(n);
+	snprintf(p->image, n, "%s%s\n%s", image_magic, p->arch, p->src);
+	return RTC_OK;
+}
+
+int nvrtcGetProgramLogSize(void *prog, size_t *n) {
+	fake_program *p = (fake_program *)prog;
+	*n = p->log ? strlen(p->log) + 1 : 1;
+	return RTC_OK;
+}
+
+int nvrtcGetProgramLog(void *prog, char *log) {
+	fake_program *p = (fake_program *)prog;
+	strcpy(log, p->log ? p->log : "");
+	return RTC_OK;
+}
+
+int nvrtcGetPTXSize(void *prog, size_t *n) {
+	fake_program *p = (fake_program *)prog;
+	if (p->image == NULL) return RTC_INVALID_PROGRAM;
+	*n = strlen(p->image) + 1;
+	return RTC_OK;
+}
+
+int nvrtcGetPTX(void *prog, char *out) {
+	fake_program *p = (fake_program *)prog;
+	if (p->image == NULL) return RTC_INVALID_PROGRAM;
+	strcpy(out, p->image);
+	return RTC_OK;
+}
+
+// A cubin exists only for a real architecture (sm_XY), as with NVRTC.
+int nvrtcGetCUBINSize(void *prog, size_t *n) {
+	fake_program *p = (fake_program *)prog;
+	if (p->image == NULL) return RTC_INVALID_PROGRAM;
+	*n = p->cubin ? strlen(p->image) + 1 : 0;
+	return RTC_OK;
+}
+
+int nvrtcGetCUBIN(void *prog, char *out) {
+	fake_program *p = (fake_program *)prog;
+	if (p->image == NULL || !p->cubin) return RTC_INVALID_PROGRAM;
+	strcpy(out, p->image);
+	return RTC_OK;
+}
+
+} // extern "C"
