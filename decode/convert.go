@@ -124,6 +124,9 @@ func (c *converter) prepare(w, h int, pf astiav.PixelFormat) error {
 		return nil
 	}
 	c.free()
+	// swscale treats GRAY8 as full range, so TV-range luma (16-235) is
+	// stretched to 0-255 like RGB is; TestSolidColours checks that white
+	// is 1 and black 0 for TV- and full-range sources, scaled or not.
 	dstFmt := astiav.PixelFormatRgb24
 	if c.gray {
 		dstFmt = astiav.PixelFormatGray8

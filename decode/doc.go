@@ -17,8 +17,10 @@
 // # Values
 //
 // Gray frames are full range whatever the source: white is 1 and black is 0,
-// also for TV-range (16-235) sources such as most H.264. RGB frames come from
-// FFmpeg's YUV to RGB conversion, which expands TV range to full range.
+// also for TV-range (16-235) sources such as most H.264; gray is the BT.601
+// luma of the RGB picture. RGB frames come from FFmpeg's YUV to RGB
+// conversion, which expands TV range to full range. Streams flagged as
+// full range are converted as such.
 //
 // # Time
 //
