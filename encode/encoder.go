@@ -22,8 +22,8 @@ type encoder struct {
 }
 
 // newEncoder opens libx264 for w x h frames (padded to even) and writes the
-// MP4 header to file.
-func newEncoder(file string, w, h int, o Options) (e *encoder, err error) {
+// MP4 header to url (also read back by +faststart when finishing).
+func newEncoder(url string, w, h int, o Options) (e *encoder, err error) {
 	e = &encoder{}
 	e.w, e.h = evenSize(w, h)
 	defer func() {
@@ -32,7 +32,7 @@ func newEncoder(file string, w, h int, o Options) (e *encoder, err error) {
 			e = nil
 		}
 	}()
-	if e.fc, err = astiav.AllocOutputFormatContext(nil, "mp4", file); err != nil {
+	if e.fc, err = astiav.AllocOutputFormatContext(nil, "mp4", url); err != nil {
 		return e, fmt.Errorf("mp4 muxer: %w", err)
 	}
 	codec := astiav.FindEncoderByName("libx264")
@@ -64,7 +64,7 @@ func newEncoder(file string, w, h int, o Options) (e *encoder, err error) {
 	e.st.SetTimeBase(e.cc.TimeBase())
 	e.st.SetAvgFrameRate(e.cc.Framerate())
 	e.st.SetRFrameRate(e.cc.Framerate())
-	if e.pb, err = astiav.OpenIOContext(file, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
+	if e.pb, err = astiav.OpenIOContext(url, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
 		return e, fmt.Errorf("open: %w", err)
 	}
 	e.fc.SetPb(e.pb)

@@ -61,7 +61,8 @@ func (w *Writer) Write(f frame.Frame) error {
 		return fmt.Errorf("encode: %s: frame %d has %d channels, want 1 (gray) or 3 (RGB)", w.path, w.n, f.C)
 	}
 	if w.enc == nil {
-		enc, err := newEncoder(w.tmp, f.W, f.H, w.opts)
+		// "file:" keeps FFmpeg from reading a name like "a:b/c.mp4" as a URL.
+		enc, err := newEncoder("file:"+w.tmp, f.W, f.H, w.opts)
 		if err != nil {
 			w.err = fmt.Errorf("encode: %s: %w", w.path, err)
 			return w.err

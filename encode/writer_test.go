@@ -359,3 +359,23 @@ func rgb24(frames []frame.Frame) []byte {
 	}
 	return b
 }
+
+// TestAwkwardNames writes videos whose names FFmpeg could take for a URL
+// ("x:y.mp4" looks like protocol "x"), relative to the working folder.
+func TestAwkwardNames(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	rgb := movingScene(newRNG(), 1, 3, 16, 16)
+	if err := os.Mkdir("a:b", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"x:y.mp4", "file:z.mp4", "with space.mp4", "ünïcode.mp4", "a:b/c.mp4"} {
+		writeVideo(t, name, rgb, Options{Preset: "ultrafast"})
+		if boxes := topBoxes(t, filepath.Join(dir, name)); slices.Index(boxes, "moov") < 0 {
+			t.Errorf("%s holds boxes %v, want an MP4", name, boxes)
+		}
+	}
+	if got := listDir(t, dir); len(got) != 5 {
+		t.Errorf("folder holds %v, want the 4 videos and a:b only", got)
+	}
+}
