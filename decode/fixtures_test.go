@@ -46,16 +46,6 @@ func needFFmpeg(t testing.TB) {
 	}
 }
 
-// ffmpeg runs the ffmpeg command with args and fails the test on error.
-func ffmpeg(t testing.TB, args ...string) {
-	t.Helper()
-	needFFmpeg(t)
-	cmd := exec.Command("ffmpeg", append([]string{"-v", "error", "-nostdin", "-y"}, args...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-}
-
 // fixture returns the path of the shared test video name, making it with
 // ffmpeg args (the output path is appended) the first time.
 func fixture(t testing.TB, name string, args ...string) string {

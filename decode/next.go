@@ -53,7 +53,7 @@ func (r *Reader) next() (frame.Frame, error) {
 		err := r.cc.ReceiveFrame(r.frm)
 		switch {
 		case err == nil:
-			r.errRun = 0
+			r.errRun, r.stall = 0, 0
 			f, ok, err := r.handle()
 			if err != nil {
 				return frame.Frame{}, err
@@ -106,8 +106,15 @@ func (r *Reader) feed() {
 	err := r.cc.SendPacket(r.pkt)
 	if errors.Is(err, astiav.ErrEagain) {
 		r.pktPending = true // receive frames first, then send it again
+		// The decoder refusing input while having no output would loop
+		// forever; FFmpeg's API rules it out, and this makes sure.
+		if r.stall++; r.stall >= maxErrRun {
+			r.stopped = true
+			r.readErr = errors.New("the decoder stopped taking input")
+		}
 		return
 	}
+	r.stall = 0
 	r.pktPending = false
 	r.pkt.Unref()
 	if err != nil {

@@ -38,8 +38,9 @@ type Reader struct {
 	pktPending bool // pkt was refused with EAGAIN and must be sent again
 	flushing   bool // the demuxer is done and the decoder is being drained
 	drained    bool // the decoder returned its last frame
-	stopped    bool // the requested range or frame count is complete
+	stopped    bool // no more frames are wanted (range or count complete) or possible
 	errRun     int  // decoder errors in a row
+	stall      int  // packets refused in a row
 	err        error
 	decoded    int // frames out of the decoder
 	returned   int // frames returned by Next
