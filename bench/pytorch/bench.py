@@ -77,12 +77,18 @@ def main():
     for _ in range(a.warmup):
         step()
     ts = []
+    c0 = time.process_time()
     for _ in range(a.steps):
         t0 = time.perf_counter()
         step()
         ts.append(time.perf_counter() - t0)
+    cpu = (time.process_time() - c0) / a.steps
     med = statistics.median(ts)
-    print(f"{a.model} threads={torch.get_num_threads()} steps={a.steps} median_s={med:.6f} steps_per_s={1/med:.3f}")
+    # cpu_ms_per_step: the process's CPU time per step, which contention
+    # from other processes inflates less than wall time (with more than one
+    # thread it includes OpenMP's spin-waiting, so compare it at 1 thread).
+    print(f"{a.model} threads={torch.get_num_threads()} steps={a.steps} median_s={med:.6f} "
+          f"steps_per_s={1/med:.3f} cpu_ms_per_step={cpu*1e3:.2f}")
 
 
 if __name__ == "__main__":
