@@ -1,6 +1,10 @@
 package encode
 
-import "framepred/frame"
+import (
+	"math"
+
+	"framepred/frame"
+)
 
 // BT.601 limited-range ("tv") coefficients for R, G, B in [0,1]
 // (ITU-R BT.601-7, table 3, scaled to 8 bits: Y in [16,235], Cb/Cr in [16,240]).
@@ -21,6 +25,12 @@ type yuvPlanes struct {
 // evenSize returns the size libx264 is given for a w x h frame: odd sides
 // grow by one.
 func evenSize(w, h int) (int, int) { return w + w&1, h + h&1 }
+
+// oneBits is math.Float32bits(1). A float32's bits, read as a uint32, are
+// at most oneBits exactly when it lies in [0,1]: negatives (-0 included)
+// have the top bit set and NaNs sit above +Inf. One integer maximum thus
+// tells whether a block needs clamping, which it seldom does.
+const oneBits = 0x3F800000
 
 // clamp01 limits v to [0,1]; NaN becomes 0.
 func clamp01(v float32) float32 {
@@ -55,9 +65,15 @@ func toYUV420(f frame.Frame, p yuvPlanes) {
 		for cx := range lu {
 			x0 := 2 * cx
 			x1 := min(x0+1, f.W-1)
-			ra, rb, rc, rd := clamp01(r0[x0]), clamp01(r0[x1]), clamp01(r1[x0]), clamp01(r1[x1])
-			ga, gb, gc, gd := clamp01(g0[x0]), clamp01(g0[x1]), clamp01(g1[x0]), clamp01(g1[x1])
-			ba, bb, bc, bd := clamp01(b0[x0]), clamp01(b0[x1]), clamp01(b1[x0]), clamp01(b1[x1])
+			ra, rb, rc, rd := r0[x0], r0[x1], r1[x0], r1[x1]
+			ga, gb, gc, gd := g0[x0], g0[x1], g1[x0], g1[x1]
+			ba, bb, bc, bd := b0[x0], b0[x1], b1[x0], b1[x1]
+			if max(bits(ra), bits(rb), bits(rc), bits(rd), bits(ga), bits(gb), bits(gc), bits(gd),
+				bits(ba), bits(bb), bits(bc), bits(bd)) > oneBits {
+				ra, rb, rc, rd = clamp01(ra), clamp01(rb), clamp01(rc), clamp01(rd)
+				ga, gb, gc, gd = clamp01(ga), clamp01(gb), clamp01(gc), clamp01(gd)
+				ba, bb, bc, bd = clamp01(ba), clamp01(bb), clamp01(bc), clamp01(bd)
+			}
 			ly0[x0] = uint8(16.5 + yR*ra + yG*ga + yB*ba)
 			ly0[x0+1] = uint8(16.5 + yR*rb + yG*gb + yB*bb)
 			ly1[x0] = uint8(16.5 + yR*rc + yG*gc + yB*bc)
@@ -70,6 +86,8 @@ func toYUV420(f frame.Frame, p yuvPlanes) {
 		}
 	}
 }
+
+func bits(v float32) uint32 { return math.Float32bits(v) }
 
 func grayToYUV420(f frame.Frame, p yuvPlanes) {
 	for y := 0; y < p.h; y++ {

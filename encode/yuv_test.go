@@ -24,6 +24,14 @@ func solid(c int, v ...float32) frame.Frame {
 	return f
 }
 
+// withPixel sets pixel (y, x) of f to v (one value per channel).
+func withPixel(f frame.Frame, y, x int, v ...float32) frame.Frame {
+	for c := range f.C {
+		f.Set(c, y, x, v[c])
+	}
+	return f
+}
+
 func TestToYUV420Colours(t *testing.T) {
 	nan := float32(math.NaN())
 	// Reference: ITU-R BT.601 8-bit limited range (the values FFmpeg's
@@ -39,6 +47,8 @@ func TestToYUV420Colours(t *testing.T) {
 		{"green", solid(3, 0, 1, 0), 145, 54, 34},
 		{"blue", solid(3, 0, 0, 1), 41, 240, 110},
 		{"out of range clamps", solid(3, 2, -1, nan), 81, 90, 240},
+		{"one pixel out of range", withPixel(solid(3, 1, 0, 0), 1, 1, float32(math.Inf(1)), float32(math.Copysign(0, -1)), nan), 81, 90, 240},
+		{"just above one", solid(3, math.Nextafter32(1, 2), 0, 0), 81, 90, 240},
 		{"gray black", solid(1, 0), 16, 128, 128},
 		{"gray mid", solid(1, 0.5), 126, 128, 128},
 		{"gray white", solid(1, 1), 235, 128, 128},
