@@ -2,7 +2,9 @@ package cuda
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -125,8 +127,12 @@ func TestElementwiseKernels(t *testing.T) {
 		must(t, c.Axpy(-0.5, dx, ddy)) // ddy = dy - 0.5·x
 		must(t, c.CopyOut(got, ddy))
 		for i := range got {
-			if want := dy[i] + -0.5*x[i]; got[i] != want {
-				t.Fatalf("n=%d: Axpy value %d = %v, want %v", n, i, got[i], want)
+			// A GPU may fuse the multiply-add: allow one rounding more
+			// than the exact sum's (2⁻²³ of the terms' magnitude).
+			want := float64(dy[i]) - 0.5*float64(x[i])
+			tol := 0x1p-23 * (math.Abs(float64(dy[i])) + 0.5*math.Abs(float64(x[i])))
+			if d := math.Abs(float64(got[i]) - want); d > tol {
+				t.Fatalf("n=%d: Axpy value %d = %v, want %v (|diff| %.3g > %.3g)", n, i, got[i], want, d, tol)
 			}
 		}
 		must(t, c.CopyIn(ddy, dy))
@@ -357,4 +363,41 @@ func TestTime(t *testing.T) {
 		t.Errorf("Time passes on fn's error: %v", err)
 	}
 	t.Logf("10 fills of 100000 values: %+v", tm)
+}
+
+// TestCallsFromFreshThreads makes each call on a thread that has never had
+// the context current: a goroutine that locks its thread and exits
+// without unlocking takes the thread with it, so the next one runs on a
+// new thread. Every call must make the context current itself (the
+// stand-in fails calls without a current context, as the driver does).
+func TestCallsFromFreshThreads(t *testing.T) {
+	c := testContext(t)
+	b := upload(t, c, make([]float32, 1000))
+	got := make([]float32, 1000)
+	calls := []func() error{
+		func() error { return c.Fill(b, 2) },
+		func() error { return c.Axpy(1, b, b) },
+		func() error { return c.Zero(b.Slice(0, 10)) },
+		func() error {
+			return c.Sgemm(false, false, 10, 10, 10, 1, b, 10, b.Slice(100, 200), 10, 0, b.Slice(500, 600), 10)
+		},
+		func() error { _, err := c.Time(func() error { return c.Fill(b.Slice(900, 1000), 3) }); return err },
+		func() error { return c.CopyOut(got, b) },
+	}
+	for i, call := range calls {
+		done := make(chan error)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+			done <- call()
+		}()
+		if err := <-done; err != nil {
+			t.Fatalf("call %d on a fresh thread: %v", i, err)
+		}
+	}
+	// Filled with 2, doubled to 4, [0,10) zeroed, [900,1000) filled with 3;
+	// [500,600) = A·B for A = values [0,100) and B = values [100,200) as
+	// 10×10 matrices: row 5 is 10·4·4.
+	if got[5] != 0 || got[50] != 4 || got[950] != 3 || got[550] != 160 {
+		t.Errorf("values %v %v %v %v, want 0 4 3 160", got[5], got[50], got[950], got[550])
+	}
 }
