@@ -146,7 +146,7 @@ func run(dir, browser string, timeout time.Duration) error {
 	defer os.RemoveAll(profile)
 	flags := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--autoplay-policy=no-user-gesture-required", "--user-data-dir=" + profile}
+		"--disable-crash-reporter", "--autoplay-policy=no-user-gesture-required", "--user-data-dir=" + profile}
 
 	// 1. Play the reel and wait for the page's report and decoded frame.
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -185,6 +185,9 @@ func run(dir, browser string, timeout time.Duration) error {
 	shot.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := shot.Run(); err != nil {
 		fmt.Println("page screenshot failed:", err)
+	}
+	if shot.Process != nil {
+		syscall.Kill(-shot.Process.Pid, syscall.SIGKILL) // helpers it left, if any
 	}
 
 	mu.Lock()
