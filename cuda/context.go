@@ -55,6 +55,9 @@ func (r *Runtime) Open(ordinal int) (c *Context, err error) {
 	}
 	c = &Context{rt: r, info: info, dev: dev, target: target, modules: map[[32]byte]*Module{}}
 	if res := C.fp_ctx_open(r.drv, dev, &c.ctx); res != 0 {
+		if res >= ctxErr { // retained, but it could not be made current
+			C.fp_ctx_release(r.drv, dev)
+		}
 		return nil, driverError(r.drv, "cuDevicePrimaryCtxRetain", int(res))
 	}
 	defer func() {

@@ -40,9 +40,19 @@
 //
 // Without a GPU, the tests run the package against a stand-in for the three
 // libraries (testdata/fakecuda.cc, built by the tests with the C++
-// compiler) that keeps device memory in host memory and runs framepred's
-// kernel sources on the CPU; the kernel sources are also compiled with the
-// real NVRTC when it is installed. With FRAMEPRED_GPU=1 the same tests run
-// on device 0 with the real libraries; cmd/gpucheck is the standalone check
-// for a GPU machine.
+// compiler) that keeps device memory in host memory, runs framepred's
+// kernel sources on the CPU and checks arguments as the real libraries do.
+// Where NVRTC is installed (on Debian 12, the non-free package
+// libnvrtc11.2; it needs no GPU), the kernel sources are also compiled
+// with it; elsewhere that test skips and says so.
+//
+// On a GPU machine, FRAMEPRED_GPU=1 runs the same tests on device 0 with
+// the real libraries. To run them where Go is not installed, build the
+// test binary here and copy it with the package's testdata:
+//
+//	go test -c -tags purego -o cuda.test ./cuda   # purego: no OpenBLAS needed there
+//	cd cuda && FRAMEPRED_GPU=1 ../cuda.test -test.v
+//
+// cmd/gpucheck is the standalone check, with timings; both binaries need
+// only the C library to start.
 package cuda
