@@ -195,6 +195,10 @@ func validRange(off, s, w, ow int) (lo, hi int) {
 // W(Out × Rows) × col(Rows × Cols) over the whole batch, split into tiles of
 // output rows that the workers im2col and multiply independently.
 func ConvForward[T Float](g ConvGeom, x, w, out []T) {
+	if direct[T](g) {
+		directForward(g, as[float32](x), as[float32](w), as[float32](out))
+		return
+	}
 	cols := g.Cols()
 	if g.pointwise() {
 		parallelTasks[T](0, cols, pointwiseTile, 0, func(c0, _ int, _ []T) {
@@ -219,6 +223,10 @@ const pointwiseTile = 4096
 // ConvBackwardFilter computes dw = dOut × colᵀ, the filter gradient, summing
 // each worker's tiles into its own partial gradient and the partials at the end.
 func ConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T) {
+	if directFilterOK[T](g) {
+		directFilter(g, as[float32](x), as[float32](dout), as[float32](dw))
+		return
+	}
 	cols, rows := g.Cols(), g.Rows()
 	size := g.Out * rows
 	nw := Workers()

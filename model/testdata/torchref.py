@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""Reference outputs for framepred's model tests, computed with PyTorch.
+
+Run with Debian's torch 1.13:  /usr/bin/python3 torchref.py | gofmt > ../torchref_data_test.go
+(go generate in package model does exactly that). The networks below are
+written as model/predictor.go and model/discriminator.go describe them,
+with PyTorch module names that give the same parameter names. Every weight,
+bias and input comes from seq(n, seed) below, which the Go tests repeat:
+parameter i (in state_dict order) uses seed i+1, scaled by 1/sqrt(fan_in).
+Outputs are written in CNHW order (channels, batch, height, width).
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)
+
+
+def seq(n, seed, scale=1.0, offset=0.0):
+    return torch.tensor([math.sin(0.7 * i + 1.3 * seed) * scale + offset for i in range(n)])
+
+
+def conv(ci, co, k=3, stride=1, pad=1):
+    return nn.Conv2d(ci, co, k, stride, pad)
+
+
+class Enc(nn.Module):
+    def __init__(self, ci, co, stride):
+        super().__init__()
+        self.conv1 = conv(ci, co, stride=stride)
+        self.conv2 = conv(co, co)
+
+
+class Dec(nn.Module):
+    def __init__(self, co):
+        super().__init__()
+        self.up = conv(2 * co, co)
+        self.merge = conv(2 * co, co)
+
+
+class UNet(nn.Module):
+    def __init__(self, k, c, width, depth, residual):
+        super().__init__()
+        self.k, self.c, self.depth, self.residual = k, c, depth, residual
+        w = lambda level: width << (level - 1)
+        ci = k * c
+        for level in range(1, depth + 2):
+            setattr(self, f"enc{level}", Enc(ci, w(level), 1 if level == 1 else 2))
+            ci = w(level)
+        for level in range(depth, 0, -1):
+            setattr(self, f"dec{level}", Dec(w(level)))
+        self.head = nn.Conv2d(width, c, 1)
+
+    def forward(self, x):
+        a = lambda t: F.leaky_relu(t, 0.2)
+        skips = []
+        h = x
+        for level in range(1, self.depth + 2):
+            e = getattr(self, f"enc{level}")
+            h = a(e.conv2(a(e.conv1(h))))
+            skips.append(h)
+        for level in range(self.depth, 0, -1):
+            d = getattr(self, f"dec{level}")
+            u = a(d.up(F.interpolate(h, scale_factor=2, mode="nearest")))
+            h = a(d.merge(torch.cat([u, skips[level - 1]], 1)))
+        out = self.head(h)
+        if self.residual:
+            out = out + x[:, (self.k - 1) * self.c:]
+        return out
+
+
+class PatchD(nn.Module):
+    def __init__(self, k, c, downs, width, max_width):
+        super().__init__()
+        self.downs = downs
+        ci, w = (k + 1) * c, width
+        for i in range(1, downs + 1):
+            setattr(self, f"conv{i}", nn.Conv2d(ci, w, 4, 2, 1))
+            ci, w = w, min(2 * w, max_width)
+        self.score = nn.Conv2d(ci, 1, 3, 1, 1)
+
+    def forward(self, ctx, cand):
+        h = torch.cat([ctx, cand], 1)
+        for i in range(1, self.downs + 1):
+            h = F.leaky_relu(getattr(self, f"conv{i}")(h), 0.2)
+        return self.score(h)
+
+
+def set_weights(m):
+    with torch.no_grad():
+        for i, (name, p) in enumerate(m.state_dict().items()):
+            fan_in = p.shape[1] * p.shape[2] * p.shape[3] if p.dim() == 4 else None
+            if fan_in is None:  # a bias: use its weight's fan-in
+                w = m.state_dict()[name[: -len("bias")] + "weight"]
+                fan_in = w.shape[1] * w.shape[2] * w.shape[3]
+            p.copy_(seq(p.numel(), i + 1, 1 / math.sqrt(fan_in)).reshape(p.shape))
+
+
+def cnhw_input(shape, seed):
+    """A CNHW tensor of seq values in [0,1], returned as PyTorch's NCHW."""
+    c, n, h, w = shape
+    return seq(c * n * h * w, seed, 0.5, 0.5).reshape(c, n, h, w).permute(1, 0, 2, 3).contiguous()
+
+
+def flat(t):
+    return t.permute(1, 0, 2, 3).contiguous().reshape(-1).tolist()
+
+
+out, names = [], []
+
+
+def emit(name, values):
+    body = ", ".join(repr(float(v)) for v in values)
+    out.append(f"\t{name!r}: {{{body}}},".replace("'", '"'))
+
+
+def emit_names(name, m):
+    body = ", ".join(f'"{k}"' for k in m.state_dict().keys())
+    names.append(f'\t"{name}": {{{body}}},')
+
+
+# Predictors: (name, K, C, width, depth, residual, N, H, W)
+for name, k, c, width, depth, res, n, h, w in [
+    ("unet-tiny", 2, 1, 2, 2, False, 2, 8, 8),
+    ("unet-tiny-rgb-residual", 2, 3, 2, 1, True, 2, 8, 4),
+    ("unet-default", 4, 1, 16, 2, False, 1, 8, 8),
+]:
+    m = UNet(k, c, width, depth, res)
+    set_weights(m)
+    x = cnhw_input((k * c, n, h, w), 100)
+    emit_names(name, m)
+    emit(name, flat(m(x)))
+
+# Discriminators: (name, K, C, downs, width, max_width, N, H, W)
+for name, k, c, downs, width, maxw, n, h, w in [
+    ("patch-tiny", 2, 1, 2, 2, 3, 2, 8, 8),
+    ("patch-default", 4, 1, 3, 32, 64, 1, 32, 32),
+]:
+    m = PatchD(k, c, downs, width, maxw)
+    set_weights(m)
+    ctx = cnhw_input((k * c, n, h, w), 100)
+    cand = cnhw_input((c, n, h, w), 101)
+    emit_names(name, m)
+    emit(name, flat(m(ctx, cand)))
+
+print(f"// Code generated by testdata/torchref.py with PyTorch {torch.__version__}; DO NOT EDIT.")
+print()
+print("package model")
+print()
+print("// torchRef holds PyTorch's outputs of the model tests' networks, CNHW")
+print("// order; see testdata/torchref.py for how each was made.")
+print("var torchRef = map[string][]float64{")
+print("\n".join(out))
+print("}")
+print()
+print("// torchNames holds each network's state_dict names, in order.")
+print("var torchNames = map[string][]string{")
+print("\n".join(names))
+print("}")
