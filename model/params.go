@@ -26,12 +26,12 @@ type Param struct {
 // 1 leaves it linear. Its parameters are name.weight (out×in×k×k) and
 // name.bias (out).
 type conv struct {
-	name              string
-	in, out, k        int
-	stride, pad       int
-	slope             float64
-	zeroBias          bool // start the bias at 0 instead of PyTorch's default
-	weight, bias      int // indexes into the parameter list
+	name         string
+	in, out, k   int
+	stride, pad  int
+	slope        float64
+	zeroBias     bool // start the bias at 0 instead of PyTorch's default
+	weight, bias int  // indexes into the parameter list
 }
 
 // params is a network's parameter list, in the order its layers run.
