@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"testing"
-	"time"
 )
 
 // Benchmarks decode whole files and report frames/s. BenchmarkFFmpegCLI
@@ -52,11 +51,10 @@ func BenchmarkDecode(b *testing.B) {
 				b.SetBytes(st.Size())
 				b.ReportAllocs()
 				frames := 0
-				start := time.Now()
 				for b.Loop() {
 					frames += decodeCount(b, path, out.o)
 				}
-				b.ReportMetric(float64(frames)/time.Since(start).Seconds(), "frames/s")
+				b.ReportMetric(float64(frames)/b.Elapsed().Seconds(), "frames/s")
 			})
 		}
 	}
@@ -90,7 +88,6 @@ func BenchmarkFFmpegCLI(b *testing.B) {
 		}
 		b.Run(src.name+"/64x64-rgb", func(b *testing.B) {
 			frames := 0
-			start := time.Now()
 			for b.Loop() {
 				cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path,
 					"-vf", "scale=64:64", "-pix_fmt", "rgb24", "-f", "rawvideo", "-")
@@ -99,7 +96,7 @@ func BenchmarkFFmpegCLI(b *testing.B) {
 				}
 				frames += info.Frames
 			}
-			b.ReportMetric(float64(frames)/time.Since(start).Seconds(), "frames/s")
+			b.ReportMetric(float64(frames)/b.Elapsed().Seconds(), "frames/s")
 		})
 	}
 }
@@ -109,7 +106,6 @@ func BenchmarkClips(b *testing.B) {
 	co := ClipOptions{Context: 4, Future: 4, Stride: 2, Shuffle: true, Seed: 1, Buffer: 64}
 	b.ReportAllocs()
 	clips := 0
-	start := time.Now()
 	for b.Loop() {
 		c, err := NewClips([]string{path}, Options{Width: 64, Height: 64}, co)
 		if err != nil {
@@ -127,5 +123,5 @@ func BenchmarkClips(b *testing.B) {
 		}
 		c.Close()
 	}
-	b.ReportMetric(float64(clips)/time.Since(start).Seconds(), "clips/s")
+	b.ReportMetric(float64(clips)/b.Elapsed().Seconds(), "clips/s")
 }
