@@ -79,7 +79,7 @@ func (o Options) validate() error {
 type Info struct {
 	Path   string
 	Format string // container, as FFmpeg names it ("mov,mp4,m4a,3gp,3g2,mj2")
-	Codec  string // decoder name ("h264")
+	Codec  string // codec, as FFmpeg names it ("h264")
 	PixFmt string // decoded pixel format ("yuv420p")
 
 	Width, Height int // coded picture size

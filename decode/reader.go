@@ -256,7 +256,6 @@ func (r *Reader) openDecoder() error {
 	if err := r.cc.Open(dec, nil); err != nil {
 		return fmt.Errorf("decode: %s: opening the %s decoder: %w", r.path, dec.Name(), err)
 	}
-	r.info.Codec = dec.Name()
 	r.pkt = astiav.AllocPacket()
 	r.frm = astiav.AllocFrame()
 	r.held = astiav.AllocFrame()
