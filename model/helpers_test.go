@@ -114,6 +114,36 @@ func maxAbsDiff(a, b []float64) float64 {
 	return m
 }
 
+func maxAbsDiff32(a, b []float32) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return m
+}
+
+// adam steps the parameters of nodes bound to a machine with
+// G.BindDualValues, pairing them with their gradients after the first run.
+type adam struct {
+	opt *optim.Adam
+	ps  []optim.Param
+}
+
+func newAdam(lr float64) *adam { return &adam{opt: optim.NewAdam(lr)} }
+
+func (a *adam) step(t testing.TB, nodes []*G.Node) {
+	t.Helper()
+	if a.ps == nil {
+		var err error
+		if a.ps, err = optim.FromNodes(nodes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.opt.Step(a.ps); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func mustPredictor(t testing.TB, cfg Config, seed int64) *Predictor {
 	t.Helper()
 	p, err := NewPredictor(cfg, seed)
@@ -141,11 +171,11 @@ func tinyConfig(k, c, width, depth int, residual bool) Config {
 
 // fit trains a predictor on a fixed batch with one loss and Adam.
 type fit struct {
-	vm     G.VM
-	x, y   *tensor.Dense // the input nodes' values: copy new data in
-	loss   *G.Node
-	params []optim.Param
-	adam   *optim.Adam
+	vm    G.VM
+	x, y  *tensor.Dense // the input nodes' values: copy new data in
+	loss  *G.Node
+	nodes []*G.Node
+	adam  *adam
 }
 
 func newFit(t testing.TB, p *Predictor, x, y *tensor.Dense, loss func(a, b *G.Node) (*G.Node, error), lr float64) *fit {
@@ -170,11 +200,7 @@ func newFit(t testing.TB, p *Predictor, x, y *tensor.Dense, loss func(a, b *G.No
 	}
 	vm := G.NewTapeMachine(ops.Needed(l, grads...), G.BindDualValues(nodes...))
 	t.Cleanup(func() { vm.Close() })
-	f := &fit{vm: vm, x: xn.Value().(*tensor.Dense), y: yn.Value().(*tensor.Dense), loss: l, adam: optim.NewAdam(lr)}
-	if f.params, err = optim.FromNodes(nodes); err != nil {
-		t.Fatal(err)
-	}
-	return f
+	return &fit{vm: vm, x: xn.Value().(*tensor.Dense), y: yn.Value().(*tensor.Dense), loss: l, nodes: nodes, adam: newAdam(lr)}
 }
 
 // step runs one forward, backward and Adam update and returns the loss
@@ -185,9 +211,7 @@ func (f *fit) step(t testing.TB) float64 {
 	if err := f.vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.adam.Step(f.params); err != nil {
-		t.Fatal(err)
-	}
+	f.adam.step(t, f.nodes)
 	return float64(*f.loss.Value().(*G.F32))
 }
 
