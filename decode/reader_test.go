@@ -57,9 +57,9 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-// TestOtherStreamsSkipped decodes the video of a file whose first stream
-// is audio (the demuxer is told to discard it) and checks the C-side view
-// of the format context that bestVideoStream relies on.
+// TestOtherStreamsSkipped decodes the video of files whose first stream is
+// audio (the demuxer is told to discard it) or a still picture, and checks
+// the C-side view of the format context that bestVideoStream relies on.
 func TestOtherStreamsSkipped(t *testing.T) {
 	path := avFile(t)
 	if got := numbers(t, path, Options{}); len(got) != 60 || got[0] != 0 || got[59] != 59 {
@@ -72,6 +72,20 @@ func TestOtherStreamsSkipped(t *testing.T) {
 	defer r.Close()
 	if c, g := cNbStreams(r.fc), r.fc.NbStreams(); c != g || c != 2 {
 		t.Fatalf("stream count through the C pointer %d, through go-astiav %d, want 2", c, g)
+	}
+
+	// A still picture (cover art) as the first stream is not the video.
+	cover := fixture(t, "cover.png", "-f", "lavfi", "-i", "color=c=red:s=96x96", "-frames:v", "1")
+	withCover := fixture(t, "cover-first.mkv", "-i", cover, "-i", countMP4(t), "-map", "0", "-map", "1:v", "-c:v:0", "png", "-c:v:1", "copy")
+	info, err := Probe(withCover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Stream != 1 || info.Codec != "h264" || info.Streams != 2 {
+		t.Fatalf("file with a cover picture first: Probe picked %+v, want stream 1 (h264)", info)
+	}
+	if got := numbers(t, withCover, Options{}); len(got) != 60 || got[0] != 0 || got[59] != 59 {
+		t.Fatalf("file with a cover picture first: frame numbers %v, want 0..59", got)
 	}
 }
 
