@@ -14,48 +14,70 @@ var noDirect bool
 
 // direct reports whether g's forward pass runs on the direct path for T.
 func direct[T Float](g ConvGeom) bool {
-	return !noDirect && kernels[T]() && g.Stride == 1 && !g.pointwise() && g.Out%4 == 0
+	return !noDirect && kernels[T]() && !g.pointwise() && g.Out%4 == 0
 }
 
 // directFilterOK reports whether g's filter gradient runs on the direct
 // path: it also needs output rows of whole eights of pixels.
 func directFilterOK[T Float](g ConvGeom) bool { return direct[T](g) && g.OW()%8 == 0 }
 
-// padded is an input copied into a zero border: In × N × Hp × Wp.
+// padded is an input copied into a zero border and, for stride s, split
+// into s×s phase planes (phase (a, b) holds padded pixels (s·y+a, s·x+b)),
+// so that a strided window's taps are again shifted runs: tap (i, j) of
+// output pixel (y, x) is pixel (y+i/s, x+j/s) of phase (i%s, j%s). Layout:
+// phase, channel, image, hq rows of wq.
 type padded struct {
-	hp, wp int
+	hq, wq int
 	data   []float32
-	offs   []int // byte offset of tap (c, i, j) from a pixel's top-left
+	offs   []int // byte offset of tap (c, i, j) from an output pixel's origin
 }
 
-// pad copies x into a pooled buffer with the geometry's padding; release
-// returns it to the pool.
+// pad copies x into a pooled buffer; release returns it to the pool.
 func pad(g ConvGeom, x []float32) padded {
-	p := padded{hp: g.H + 2*g.PadH, wp: g.W + 2*g.PadW}
-	plane := p.hp * p.wp
+	s := g.Stride
+	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	p := padded{hq: (hp + s - 1) / s, wq: (wp + s - 1) / s}
+	plane := p.hq * p.wq
+	planes := s * s * g.In * g.N
 	// 32 spare zeros at the end: the last block of 24 columns may run past
 	// the last pixel.
-	p.data = getScratch[float32](g.In*g.N*plane + 32)
-	clear(p.data[g.In*g.N*plane:])
-	parallelUnits(g.In*g.N, plane, func(lo, hi int) {
-		for q := lo; q < hi; q++ {
-			dst := p.data[q*plane:][:plane]
-			src := x[q*g.H*g.W:][:g.H*g.W]
-			clear(dst[:g.PadH*p.wp])
-			for y := 0; y < g.H; y++ {
-				row := dst[(y+g.PadH)*p.wp:][:p.wp]
-				clear(row[:g.PadW])
-				copy(row[g.PadW:], src[y*g.W:][:g.W])
-				clear(row[g.PadW+g.W:])
+	p.data = getScratch[float32](planes*plane + 32)
+	clear(p.data[planes*plane:])
+	cn := g.In * g.N
+	parallelUnits(cn, s*s*plane, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			src := x[k*g.H*g.W:][:g.H*g.W]
+			if s == 1 {
+				padPlane(p.data[k*plane:][:plane], src, g.H, g.W, g.PadH, g.PadW, p.wq)
+				continue
 			}
-			clear(dst[(g.H+g.PadH)*p.wp:])
+			for ph := 0; ph < s*s; ph++ {
+				clear(p.data[(ph*cn+k)*plane:][:plane])
+			}
+			// One pass over the input, each pixel to its phase plane.
+			for iy := 0; iy < g.H; iy++ {
+				ys := iy + g.PadH
+				a, yq := ys%s, ys/s
+				in := src[iy*g.W:][:g.W]
+				for b := 0; b < s; b++ {
+					// input columns ix with (ix+PadW) % s == b
+					ix0 := ((b-g.PadW)%s + s) % s
+					row := p.data[((a*s+b)*cn+k)*plane+yq*p.wq:][:p.wq]
+					xq := (ix0 + g.PadW) / s
+					for ix := ix0; ix < g.W; ix += s {
+						row[xq] = in[ix]
+						xq++
+					}
+				}
+			}
 		}
 	})
 	p.offs = make([]int, g.Rows())
 	for c := 0; c < g.In; c++ {
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
-				p.offs[(c*g.KH+i)*g.KW+j] = 4 * (c*g.N*plane + i*p.wp + j)
+				ph := (i%s)*s + j%s
+				p.offs[(c*g.KH+i)*g.KW+j] = 4 * ((ph*g.In+c)*g.N*plane + (i/s)*p.wq + j/s)
 			}
 		}
 	}
@@ -63,6 +85,19 @@ func pad(g ConvGeom, x []float32) padded {
 }
 
 func (p padded) release() { putScratch(p.data) }
+
+// padPlane copies an h×w plane into dst, rows of wp, with ph zero rows above
+// and pw zero columns left, and zeros everywhere else.
+func padPlane(dst, src []float32, h, w, ph, pw, wp int) {
+	clear(dst[:ph*wp])
+	for y := 0; y < h; y++ {
+		row := dst[(y+ph)*wp:][:wp]
+		clear(row[:pw])
+		copy(row[pw:], src[y*w:][:w])
+		clear(row[pw+w:])
+	}
+	clear(dst[(h+ph)*wp:])
+}
 
 // directForward is ConvForward on the direct path. It walks the padded
 // input's pixels as one run per image ("virtual" columns, each a top-left
@@ -74,34 +109,39 @@ func directForward(g ConvGeom, x, w, out []float32) {
 	p := pad(g, x)
 	defer p.release()
 	oh, ow, rows, cols := g.OH(), g.OW(), g.Rows(), g.Cols()
-	img := p.hp * p.wp
-	per := max(1, 2048/p.wp) // output rows per task
+	img := p.hq * p.wq
+	per := max(1, 2048/p.wq) // output rows per task
 	tasksPerImg := (oh + per - 1) / per
 	parallelTasks(0, g.N*tasksPerImg, 1, 0, func(t, _ int, _ []float32) {
 		n, y0 := t/tasksPerImg, (t%tasksPerImg)*per
 		y1 := min(oh, y0+per)
-		v0, v1 := n*img+y0*p.wp, n*img+(y1-1)*p.wp+ow
+		v0, v1 := n*img+y0*p.wq, n*img+(y1-1)*p.wq+ow
 		var tmp [4 * 24]float32
-		var dst [24]int // output pixel of each column of the block, or -1
+		// The block's valid columns form at most a few runs, each a piece of
+		// one output row: (first column in the block, output pixel, length).
+		var runs [24][3]int
 		y, q := y0, 0
 		for v := v0; v < v1; v += 24 {
-			for c := range dst {
-				dst[c] = -1
-				if v+c < v1 && q < ow {
-					dst[c] = (n*oh+y)*ow + q
+			nrun := 0
+			for c := 0; c < 24 && v+c < v1; {
+				if q >= ow { // right padding: skip to the next row
+					skip := min(p.wq-q, 24-c)
+					c, q = c+skip, q+skip
+				} else {
+					l := min(ow-q, 24-c, v1-v-c)
+					runs[nrun] = [3]int{c, (n*oh+y)*ow + q, l}
+					nrun++
+					c, q = c+l, q+l
 				}
-				if q++; q == p.wp {
+				if q == p.wq {
 					q, y = 0, y+1
 				}
 			}
 			for o := 0; o < g.Out; o += 4 {
 				kernNNI4x24(rows, &w[o*rows], rows, &p.data[v], &p.offs[0], &tmp[0], 24, 0)
-				for c, d := range dst {
-					if d >= 0 {
-						out[o*cols+d] = tmp[c]
-						out[(o+1)*cols+d] = tmp[24+c]
-						out[(o+2)*cols+d] = tmp[48+c]
-						out[(o+3)*cols+d] = tmp[72+c]
+				for _, r := range runs[:nrun] {
+					for i := 0; i < 4; i++ {
+						copy(out[(o+i)*cols+r[1]:][:r[2]], tmp[i*24+r[0]:][:r[2]])
 					}
 				}
 			}
@@ -128,12 +168,12 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 		}
 		var out [12]float32
 		var offs [3]int
-		b := &p.data[n*p.hp*p.wp]
+		b := &p.data[n*p.hq*p.wq]
 		k := 0
 		for ; k+3 <= rows; k += 3 {
 			offs = [3]int{p.offs[k], p.offs[k+1], p.offs[k+2]}
 			for o := 0; o+4 <= g.Out; o += 4 {
-				kernNTI4x3(oh, ow, &dout[o*cols+n*oh*ow], cols, b, &offs, 4*p.wp, &out)
+				kernNTI4x3(oh, ow, &dout[o*cols+n*oh*ow], cols, b, &offs, 4*p.wq, &out)
 				for i := 0; i < 4; i++ {
 					row := part[(o+i)*rows+k:][:3]
 					row[0] += out[3*i]
@@ -147,7 +187,7 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 				s := float32(0)
 				for y := 0; y < oh; y++ {
 					d := dout[o*cols+(n*oh+y)*ow:][:ow]
-					src := p.data[n*p.hp*p.wp+y*p.wp+p.offs[k]/4:][:ow]
+					src := p.data[n*p.hq*p.wq+y*p.wq+p.offs[k]/4:][:ow]
 					for q := range d {
 						s += d[q] * src[q]
 					}

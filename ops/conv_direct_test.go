@@ -21,6 +21,11 @@ func TestDirectPath(t *testing.T) {
 		// rows of 13 and 3 pixels: virtual columns wrap rows mid-block
 		{N: 3, In: 4, H: 4, W: 13, Out: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
 		{N: 5, In: 2, H: 3, W: 3, Out: 4, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+		// strided: phase planes
+		{N: 2, In: 3, H: 32, W: 32, Out: 8, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
+		{N: 2, In: 5, H: 16, W: 16, Out: 4, KH: 4, KW: 4, Stride: 2, PadH: 1, PadW: 1},
+		{N: 3, In: 2, H: 7, W: 9, Out: 8, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
+		{N: 1, In: 3, H: 11, W: 12, Out: 4, KH: 3, KW: 3, Stride: 3, PadH: 2, PadW: 0},
 	}
 	for _, g := range geoms {
 		t.Run(geomDesc(g), func(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 // BenchmarkConvPath compares the im2col and direct paths, alternating.
 func BenchmarkConvPath(b *testing.B) {
-	for _, name := range []string{"e1b", "u2", "m1"} {
+	for _, name := range []string{"e1b", "e2a", "u2", "m1"} {
 		g := unetGeoms[name]
 		x := make([]float32, g.In*g.N*g.H*g.W)
 		w := make([]float32, g.Out*g.Rows())
@@ -15,7 +15,7 @@ func BenchmarkConvPath(b *testing.B) {
 		for i := range x {
 			x[i] = float32(i%7) - 3
 		}
-		for round := 0; round < 2; round++ {
+		for round := 0; round < 4; round++ {
 			for _, off := range []bool{true, false} {
 				for _, pass := range []string{"fwd", "dw", "dx"} {
 					b.Run(fmt.Sprintf("%s/%s/noDirect=%v/%d", name, pass, off, round), func(b *testing.B) {
