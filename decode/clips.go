@@ -78,8 +78,10 @@ func NewClips(paths []string, opts Options, copts ClipOptions) (*Clips, error) {
 
 // Next returns the next clip, or io.EOF after the last one. An error about
 // one file (it cannot be opened, is damaged, or has fewer frames than one
-// clip) is returned when it is met, after that file's good clips; calling
-// Next again goes on with the next file, so a caller may log and skip it.
+// clip) is returned when decoding reaches it: after that file's clips in
+// file order, while with Shuffle some of them may still be in the buffer.
+// Calling Next again goes on with the next file, so a caller may log and
+// skip it.
 func (c *Clips) Next() (frame.Clip, error) {
 	if c.done {
 		return frame.Clip{}, io.EOF
