@@ -13,8 +13,10 @@ package ops
 var noDirect bool
 
 // direct reports whether g's forward pass runs on the direct path for T.
+// Output channels not in fours (a 1-channel head) are padded with zero
+// filters to the next four.
 func direct[T Float](g ConvGeom) bool {
-	return !noDirect && kernels[T]() && !g.pointwise() && g.Out%4 == 0
+	return !noDirect && kernels[T]() && !g.pointwise()
 }
 
 // directFilterOK reports whether g's filter gradient runs on the direct
@@ -109,6 +111,14 @@ func directForward(g ConvGeom, x, w, out []float32) {
 	p := pad(g, x)
 	defer p.release()
 	oh, ow, rows, cols := g.OH(), g.OW(), g.Rows(), g.Cols()
+	out4 := (g.Out + 3) &^ 3
+	if out4 != g.Out {
+		wp := getScratch[float32](out4 * rows)
+		defer putScratch(wp)
+		copy(wp, w[:g.Out*rows])
+		clear(wp[g.Out*rows:])
+		w = wp
+	}
 	img := p.hq * p.wq
 	per := max(1, 2048/p.wq) // output rows per task
 	tasksPerImg := (oh + per - 1) / per
@@ -140,7 +150,7 @@ func directForward(g ConvGeom, x, w, out []float32) {
 			for o := 0; o < g.Out; o += 4 {
 				kernNNI4x24(rows, &w[o*rows], rows, &p.data[v], &p.offs[0], &tmp[0], 24, 0)
 				for _, r := range runs[:nrun] {
-					for i := 0; i < 4; i++ {
+					for i := 0; i < min(4, g.Out-o); i++ {
 						copy(out[(o+i)*cols+r[1]:][:r[2]], tmp[i*24+r[0]:][:r[2]])
 					}
 				}
@@ -155,7 +165,15 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 	p := pad(g, x)
 	defer p.release()
 	oh, ow, rows, cols := g.OH(), g.OW(), g.Rows(), g.Cols()
-	size := g.Out * rows
+	out4 := (g.Out + 3) &^ 3
+	if out4 != g.Out { // zero gradient rows for the padding filters
+		dp := getScratch[float32](out4 * cols)
+		defer putScratch(dp)
+		copy(dp, dout[:g.Out*cols])
+		clear(dp[g.Out*cols:])
+		dout = dp
+	}
+	size := out4 * rows
 	nw := Workers()
 	partial := getScratch[float32](size * nw)
 	defer putScratch(partial)
@@ -172,7 +190,7 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 		k := 0
 		for ; k+3 <= rows; k += 3 {
 			offs = [3]int{p.offs[k], p.offs[k+1], p.offs[k+2]}
-			for o := 0; o+4 <= g.Out; o += 4 {
+			for o := 0; o < out4; o += 4 {
 				kernNTI4x3(oh, ow, &dout[o*cols+n*oh*ow], cols, b, &offs, 4*p.wq, &out)
 				for i := 0; i < 4; i++ {
 					row := part[(o+i)*rows+k:][:3]
@@ -183,7 +201,7 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 			}
 		}
 		for ; k < rows; k++ { // taps beyond a multiple of three
-			for o := 0; o < g.Out; o++ {
+			for o := 0; o < out4; o++ {
 				s := float32(0)
 				for y := 0; y < oh; y++ {
 					d := dout[o*cols+(n*oh+y)*ow:][:ow]
@@ -196,10 +214,11 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 			}
 		}
 	})
-	clear(dw[:size])
+	keep := g.Out * rows // the padding filters' rows come last; drop them
+	clear(dw[:keep])
 	for wk := 0; wk < nw; wk++ {
 		if used[wk] {
-			addTo(dw[:size], partial[wk*size:][:size])
+			addTo(dw[:keep], partial[wk*size:][:keep])
 		}
 	}
 }
