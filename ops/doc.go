@@ -22,14 +22,28 @@
 // ConvBackwardInput, ConvBackwardFilter, BiasActForward, ...), separate from
 // the small gorgonia Op that checks shapes and calls it, so another backend
 // can supply the same kernels. Kernels split their work over Workers()
-// goroutines (GOMAXPROCS unless SetWorkers says otherwise); matrix products
-// go to framepred/internal/blas, one single-threaded product per tile.
+// goroutines (GOMAXPROCS unless SetWorkers says otherwise).
 //
+// Convolutions take one of two paths. In float32 on CPUs with AVX2 and FMA
+// (every x86-64 machine of the last decade) the direct path copies the input
+// once into a zero-padded buffer, split into stride×stride phase planes,
+// after which every row of the im2col matrix is a shifted run of that
+// buffer; assembly micro-kernels (gemm_amd64.s) multiply the filters with
+// those runs in place, 4 output channels by 24 pixels at a time, and the
+// filter gradient as 4×3 blocks of dot products. Everything else (float64,
+// the purego build, 1×1 convolutions, strided input gradients) builds im2col
+// tiles of about 1 MiB per worker and multiplies them with
+// framepred/internal/blas, one single-threaded product per tile; strided
+// input gradients scatter back with col2im, alternate tiles at a time so no
+// two workers add to the same row. A stride-1 input gradient is itself a
+// stride-1 convolution (filters flipped and transposed, padding K-1-P), so it
+// takes the forward path.
 // # Buffers
 //
 // Every op keeps its output tensor and reuses it on the next run, and the
-// convolution's im2col tiles come from a shared pool, so a training step
-// allocates almost nothing after the first. The price: a node's Value is
+// convolutions' tiles and padded copies come from a shared pool, so a
+// training step allocates almost nothing after the first (about 1,200 small
+// allocations, 120 KB, for the demo U-Net, against ~240 MB for stock gorgonia). The price: a node's Value is
 // overwritten by the next run of its machine. Clone what must outlive a step.
 //
 // # Gradients
