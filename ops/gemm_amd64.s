@@ -339,67 +339,6 @@ nni24store:
 	VZEROUPPER
 	RET
 
-// func kernNNI4x8(k int, a *float32, lda int, b *float32, offs *int, c *float32, ldc int, acc int)
-TEXT ·kernNNI4x8(SB), NOSPLIT, $0-64
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ lda+16(FP), R8
-	SHLQ $2, R8
-	MOVQ b+24(FP), DI
-	MOVQ offs+32(FP), R14
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R10
-	SHLQ $2, R10
-	LEAQ (SI)(R8*1), R11
-	LEAQ (R11)(R8*1), R12
-	LEAQ (R12)(R8*1), R13
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	XORQ AX, AX
-	TESTQ CX, CX
-	JE nni8done
-
-nni8loop:
-	MOVQ (R14), BX
-	VMOVUPS (DI)(BX*1), Y12
-	VBROADCASTSS (SI)(AX*1), Y15
-	VFMADD231PS Y12, Y15, Y0
-	VBROADCASTSS (R11)(AX*1), Y14
-	VFMADD231PS Y12, Y14, Y1
-	VBROADCASTSS (R12)(AX*1), Y13
-	VFMADD231PS Y12, Y13, Y2
-	VBROADCASTSS (R13)(AX*1), Y11
-	VFMADD231PS Y12, Y11, Y3
-	ADDQ $4, AX
-	ADDQ $8, R14
-	DECQ CX
-	JNE nni8loop
-
-nni8done:
-	MOVQ acc+56(FP), BX
-	TESTQ BX, BX
-	JE nni8store
-	VADDPS (DX), Y0, Y0
-	LEAQ (DX)(R10*1), BX
-	VADDPS (BX), Y1, Y1
-	ADDQ R10, BX
-	VADDPS (BX), Y2, Y2
-	ADDQ R10, BX
-	VADDPS (BX), Y3, Y3
-
-nni8store:
-	VMOVUPS Y0, (DX)
-	ADDQ R10, DX
-	VMOVUPS Y1, (DX)
-	ADDQ R10, DX
-	VMOVUPS Y2, (DX)
-	ADDQ R10, DX
-	VMOVUPS Y3, (DX)
-	VZEROUPPER
-	RET
-
 // func kernNTI4x3(rows int, w int, a *float32, lda int, b *float32, offs *[3]int, bstride int, out *[12]float32)
 //
 // out[3·i+s] = Σ over rows r and pixels p < w of

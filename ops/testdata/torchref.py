@@ -39,7 +39,7 @@ out = []
 
 
 def emit(name, values):
-    body = ", ".join(repr(float(v)) for v in values)
+    body = ", ".join(repr(float(v) + 0.0) for v in values)  # + 0.0: no -0.0 literals
     out.append(f"\t{name!r}: {{{body}}},".replace("'", '"'))
 
 
