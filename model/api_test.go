@@ -103,7 +103,7 @@ func TestConfigJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"kind":"unet","version":1,"context":4,"channels":1,"width":16,"depth":2,"residual":` + map[bool]string{false: "false", true: "true"}[cfg.Residual] + `}`
+	want := `{"kind":"unet","version":1,"context":4,"channels":1,"width":16,"depth":2,"residual":false}`
 	if string(b) != want {
 		t.Errorf("JSON %s\nwant %s", b, want)
 	}
