@@ -97,8 +97,8 @@ func (c Config) CheckSize(h, w int) error {
 }
 
 // ParseConfig decodes a predictor config written by encoding/json and
-// validates it. Unknown fields are an error: they come
-// from a newer or different model.
+// validates it. Unknown fields are an error: they come from a newer or
+// different model.
 func ParseConfig(data []byte) (Config, error) {
 	var c Config
 	if err := strictJSON(data, &c); err != nil {
