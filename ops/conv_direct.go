@@ -102,11 +102,11 @@ func padPlane(dst, src []float32, h, w, ph, pw, wp int) {
 }
 
 // directForward is ConvForward on the direct path. It walks the padded
-// input's pixels as one run per image ("virtual" columns, each a top-left
-// corner of a kernel window), 24 at a time, including the few per row whose
-// window hangs over the right padding; those results are dropped when the
-// block is scattered into the output. So narrow rows (16 or 8 pixels) still
-// fill the wide 4×24 kernel.
+// input's pixels as one run ("virtual" columns, each the top-left corner of
+// a kernel window), 24 at a time, including the few whose window hangs over
+// the right or bottom padding; those results are dropped when the block is
+// scattered into the output. So narrow rows (16 or 8 pixels) still fill the
+// wide 4×24 kernel, and a task can span images.
 func directForward(g ConvGeom, x, w, out []float32) {
 	p := pad(g, x)
 	defer p.release()
@@ -120,31 +120,37 @@ func directForward(g ConvGeom, x, w, out []float32) {
 		w = wp
 	}
 	img := p.hq * p.wq
-	per := max(1, 2048/p.wq) // output rows per task
-	tasksPerImg := (oh + per - 1) / per
-	parallelTasks(0, g.N*tasksPerImg, 1, 0, func(t, _ int, _ []float32) {
-		n, y0 := t/tasksPerImg, (t%tasksPerImg)*per
-		y1 := min(oh, y0+per)
-		v0, v1 := n*img+y0*p.wq, n*img+(y1-1)*p.wq+ow
+	// Tasks of whole output rows, about eight per worker for balance.
+	nr := g.N * oh
+	per := max(1, (nr+8*Workers()-1)/(8*Workers()))
+	parallelTasks(0, nr, per, 0, func(r0, _ int, _ []float32) {
+		r1 := min(nr, r0+per)
+		n, y := r0/oh, r0%oh
+		last := r1 - 1
+		v0 := n*img + y*p.wq
+		v1 := (last/oh)*img + (last%oh)*p.wq + ow
 		var tmp [4 * 24]float32
-		// The block's valid columns form at most a few runs, each a piece of
-		// one output row: (first column in the block, output pixel, length).
+		// The block's valid columns form a few runs, each a piece of one
+		// output row: (first column in the block, output pixel, length).
 		var runs [24][3]int
-		y, q := y0, 0
+		q := 0
 		for v := v0; v < v1; v += 24 {
 			nrun := 0
 			for c := 0; c < 24 && v+c < v1; {
-				if q >= ow { // right padding: skip to the next row
-					skip := min(p.wq-q, 24-c)
-					c, q = c+skip, q+skip
-				} else {
-					l := min(ow-q, 24-c, v1-v-c)
-					runs[nrun] = [3]int{c, (n*oh+y)*ow + q, l}
+				var step int
+				if y < oh && q < ow {
+					step = min(ow-q, 24-c, v1-v-c)
+					runs[nrun] = [3]int{c, (n*oh+y)*ow + q, step}
 					nrun++
-					c, q = c+l, q+l
+				} else { // right padding, or the bottom padding rows
+					step = min(p.wq-q, 24-c)
 				}
+				c, q = c+step, q+step
 				if q == p.wq {
 					q, y = 0, y+1
+					if y == p.hq {
+						y, n = 0, n+1
+					}
 				}
 			}
 			for o := 0; o < g.Out; o += 4 {
