@@ -118,26 +118,6 @@ func evalGrads(t *testing.T, build func(in []*G.Node) (*G.Node, error), inputs .
 	return scalar(t, loss.Value()), grads
 }
 
-// value runs a forward-only graph and returns the loss value.
-func value(t *testing.T, build func(in []*G.Node) (*G.Node, error), inputs ...*tensor.Dense) float64 {
-	t.Helper()
-	g := G.NewGraph()
-	nodes := make([]*G.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = G.NodeFromAny(g, in, G.WithName(fmt.Sprintf("in%d", i)))
-	}
-	loss, err := build(nodes)
-	if err != nil {
-		t.Fatalf("build: %v", err)
-	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	return scalar(t, loss.Value())
-}
-
 func scalar(t testing.TB, v G.Value) float64 {
 	switch x := v.(type) {
 	case *G.F64:
