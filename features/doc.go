@@ -30,11 +30,11 @@
 // # What to expect
 //
 // In framepred's reference experiment (a square that moves on one of two
-// futures), adding either weight-free extractor's perceptual term to MSE
-// did NOT stop the predictor from averaging the two futures: the averaging
-// index went from 0.985 with MSE alone to 0.959 (edges) and 0.955 (random),
-// with no sample committed to one future, while the adversarial term took
-// it to 0.033 with every sample committed. A perceptual term is a
+// futures), adding either weight-free extractor's perceptual term to MSE at
+// weight 1 did NOT stop the predictor from averaging the two futures: the
+// averaging index went from 0.985 with MSE alone to 0.959 (edges) and 0.955
+// (random), with no sample committed to one future, while the adversarial
+// term took it to 0.033 with every sample committed. A perceptual term is a
 // regulariser that keeps edges and textures alike; it does not by itself
 // make a predictor choose one future. framepred reports that as measured.
 //
