@@ -33,11 +33,21 @@ func geomDesc(g ConvGeom) string {
 
 func tensor4() hm.Type { return G.TensorType{Dims: 4, Of: hm.TypeVariable('a')} }
 
-// convOp is the forward convolution.
+// convOp is the forward convolution; with up set, of the input upsampled
+// twice (UpConv2d), g then being the geometry on the upsampled input.
 type convOp struct {
 	base
 	g   ConvGeom
+	up  bool
 	out buffer
+}
+
+// inShape is the shape of x: the upsampled input's halves when up.
+func inShape(g ConvGeom, up bool) []int {
+	if up {
+		return []int{g.In, g.N, g.H / 2, g.W / 2}
+	}
+	return []int{g.In, g.N, g.H, g.W}
 }
 
 func newConvOp(g ConvGeom) *convOp {
@@ -56,7 +66,7 @@ func (op *convOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x, w := in[0], in[1]
-	if err := wantShape(op.desc, x, op.g.In, op.g.N, op.g.H, op.g.W); err != nil {
+	if err := wantShape(op.desc, x, inShape(op.g, op.up)...); err != nil {
 		return nil, err
 	}
 	if err := wantShape(op.desc, w, op.g.Out, op.g.In, op.g.KH, op.g.KW); err != nil {
@@ -64,9 +74,14 @@ func (op *convOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	out := op.out.get(x.Dtype(), s)
-	if x.Dtype() == tensor.Float32 {
+	switch {
+	case op.up && x.Dtype() == tensor.Float32:
+		UpConvForward(op.g, data[float32](x), data[float32](w), data[float32](out))
+	case op.up:
+		UpConvForward(op.g, data[float64](x), data[float64](w), data[float64](out))
+	case x.Dtype() == tensor.Float32:
 		ConvForward(op.g, data[float32](x), data[float32](w), data[float32](out))
-	} else {
+	default:
 		ConvForward(op.g, data[float64](x), data[float64](w), data[float64](out))
 	}
 	return out, nil
@@ -75,11 +90,15 @@ func (op *convOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
 
 func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&convInputGradOp{base: base{desc: "Conv2dGradInput(" + geomDesc(op.g) + ")", arity: 2}, g: op.g}, in[1], grad)
+	name := "Conv2d"
+	if op.up {
+		name = "UpConv2d"
+	}
+	dx, err := G.ApplyOp(&convInputGradOp{base: base{desc: name + "GradInput(" + geomDesc(op.g) + ")", arity: 2}, g: op.g, up: op.up}, in[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := G.ApplyOp(&convFilterGradOp{base: base{desc: "Conv2dGradFilter(" + geomDesc(op.g) + ")", arity: 2}, g: op.g}, in[0], grad)
+	dw, err := G.ApplyOp(&convFilterGradOp{base: base{desc: name + "GradFilter(" + geomDesc(op.g) + ")", arity: 2}, g: op.g, up: op.up}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -91,13 +110,14 @@ type convInputGradOp struct {
 	base
 	noGrad
 	g   ConvGeom
+	up  bool
 	out buffer
 }
 
 func (op *convInputGradOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
 
 func (op *convInputGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{op.g.In, op.g.N, op.g.H, op.g.W}, nil
+	return tensor.Shape(inShape(op.g, op.up)), nil
 }
 
 func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
@@ -111,9 +131,14 @@ func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	dx := op.out.get(w.Dtype(), s)
-	if w.Dtype() == tensor.Float32 {
+	switch {
+	case op.up && w.Dtype() == tensor.Float32:
+		UpConvBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx))
+	case op.up:
+		UpConvBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx))
+	case w.Dtype() == tensor.Float32:
 		ConvBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx))
-	} else {
+	default:
 		ConvBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx))
 	}
 	return dx, nil
@@ -124,6 +149,7 @@ type convFilterGradOp struct {
 	base
 	noGrad
 	g   ConvGeom
+	up  bool
 	out buffer
 }
 
@@ -144,9 +170,14 @@ func (op *convFilterGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	dw := op.out.get(x.Dtype(), s)
-	if x.Dtype() == tensor.Float32 {
+	switch {
+	case op.up && x.Dtype() == tensor.Float32:
+		UpConvBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw))
+	case op.up:
+		UpConvBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw))
+	case x.Dtype() == tensor.Float32:
 		ConvBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw))
-	} else {
+	default:
 		ConvBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw))
 	}
 	return dw, nil

@@ -101,27 +101,57 @@ func padPlane(dst, src []float32, h, w, ph, pw, wp int) {
 	clear(dst[(h+ph)*wp:])
 }
 
-// directForward is ConvForward on the direct path. It walks the padded
-// input's pixels as one run ("virtual" columns, each the top-left corner of
-// a kernel window), 24 at a time, including the few whose window hangs over
-// the right or bottom padding; those results are dropped when the block is
-// scattered into the output. So narrow rows (16 or 8 pixels) still fill the
-// wide 4×24 kernel, and a task can span images.
+// directForward is ConvForward on the direct path.
 func directForward(g ConvGeom, x, w, out []float32) {
 	p := pad(g, x)
 	defer p.release()
-	oh, ow, rows, cols := g.OH(), g.OW(), g.Rows(), g.Cols()
-	out4 := (g.Out + 3) &^ 3
-	if out4 != g.Out {
-		wp := getScratch[float32](out4 * rows)
-		defer putScratch(wp)
-		copy(wp, w[:g.Out*rows])
-		clear(wp[g.Out*rows:])
-		w = wp
+	oh, ow := g.OH(), g.OW()
+	w4 := padRows(w, g.Out, g.Rows())
+	defer w4.release()
+	directRun(p, p.offs, w4.data, g.Out, g.N, oh, ow, outLayout{cols: g.Cols(), img: oh * ow, row: ow, step: 1}, out)
+}
+
+// rows4 is a weight matrix with its row count rounded up to a multiple of
+// four, zero rows added if needed (the micro-kernels work on four rows).
+type rows4 struct {
+	data   []float32
+	pooled bool
+}
+
+func padRows(w []float32, rows, cols int) rows4 {
+	r4 := (rows + 3) &^ 3
+	if r4 == rows {
+		return rows4{data: w}
 	}
+	d := getScratch[float32](r4 * cols)
+	copy(d, w[:rows*cols])
+	clear(d[rows*cols:])
+	return rows4{data: d, pooled: true}
+}
+
+func (r rows4) release() {
+	if r.pooled {
+		putScratch(r.data)
+	}
+}
+
+// outLayout places the result for output channel o and grid pixel (n, y, x)
+// at o·cols + base + n·img + y·row + x·step.
+type outLayout struct{ cols, base, img, row, step int }
+
+// directRun computes out = w × B, where row k of B is the run of the padded
+// buffer p starting at offs[k] bytes: w is out4×len(offs) (out4 = nOut
+// rounded up to four, extra rows zero), the result covers the oh×ow pixels
+// of each of n images of p's grid and is placed by l. It walks p's pixels as
+// one run ("virtual" columns, each the origin of a kernel window), 24 at a
+// time, including the few whose window hangs over the right or bottom
+// padding; those results are dropped when the block is scattered out. So
+// narrow rows (16 or 8 pixels) still fill the wide 4×24 kernel.
+func directRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayout, out []float32) {
+	k := len(offs)
 	img := p.hq * p.wq
-	// Tasks of whole output rows, about eight per worker for balance.
-	nr := g.N * oh
+	// Tasks of whole grid rows, about eight per worker for balance.
+	nr := n * oh
 	per := max(1, (nr+8*Workers()-1)/(8*Workers()))
 	parallelTasks(0, nr, per, 0, func(r0, _ int, _ []float32) {
 		r1 := min(nr, r0+per)
@@ -131,7 +161,7 @@ func directForward(g ConvGeom, x, w, out []float32) {
 		v1 := (last/oh)*img + (last%oh)*p.wq + ow
 		var tmp [4 * 24]float32
 		// The block's valid columns form a few runs, each a piece of one
-		// output row: (first column in the block, output pixel, length).
+		// grid row: (first column in the block, output index, length).
 		var runs [24][3]int
 		q := 0
 		for v := v0; v < v1; v += 24 {
@@ -140,7 +170,7 @@ func directForward(g ConvGeom, x, w, out []float32) {
 				var step int
 				if y < oh && q < ow {
 					step = min(ow-q, 24-c, v1-v-c)
-					runs[nrun] = [3]int{c, (n*oh+y)*ow + q, step}
+					runs[nrun] = [3]int{c, l.base + n*l.img + y*l.row + q*l.step, step}
 					nrun++
 				} else { // right padding, or the bottom padding rows
 					step = min(p.wq-q, 24-c)
@@ -153,11 +183,19 @@ func directForward(g ConvGeom, x, w, out []float32) {
 					}
 				}
 			}
-			for o := 0; o < g.Out; o += 4 {
-				kernNNI4x24(rows, &w[o*rows], rows, &p.data[v], &p.offs[0], &tmp[0], 24, 0)
+			for o := 0; o < nOut; o += 4 {
+				kernNNI4x24(k, &w[o*k], k, &p.data[v], &offs[0], &tmp[0], 24, 0)
 				for _, r := range runs[:nrun] {
-					for i := 0; i < min(4, g.Out-o); i++ {
-						copy(out[(o+i)*cols+r[1]:][:r[2]], tmp[i*24+r[0]:][:r[2]])
+					for i := 0; i < min(4, nOut-o); i++ {
+						src := tmp[i*24+r[0]:][:r[2]]
+						if l.step == 1 {
+							copy(out[(o+i)*l.cols+r[1]:][:r[2]], src)
+							continue
+						}
+						dst := out[(o+i)*l.cols+r[1]:]
+						for t, v := range src {
+							dst[t*l.step] = v
+						}
 					}
 				}
 			}
@@ -165,62 +203,71 @@ func directForward(g ConvGeom, x, w, out []float32) {
 	})
 }
 
-// directFilter is ConvBackwardFilter on the direct path: each worker sums
-// whole images into its own partial gradient.
+// directFilter is ConvBackwardFilter on the direct path.
 func directFilter(g ConvGeom, x, dout, dw []float32) {
 	p := pad(g, x)
 	defer p.release()
-	oh, ow, rows, cols := g.OH(), g.OW(), g.Rows(), g.Cols()
-	out4 := (g.Out + 3) &^ 3
-	if out4 != g.Out { // zero gradient rows for the padding filters
-		dp := getScratch[float32](out4 * cols)
-		defer putScratch(dp)
-		copy(dp, dout[:g.Out*cols])
-		clear(dp[g.Out*cols:])
-		dout = dp
+	filterRun(p, p.offs, dout, g.Cols(), g.Out, g.N, g.OH(), g.OW(), dw)
+}
+
+// filterRun sets dw (nOut×len(offs)) to the products of a's rows with the
+// rows of B that directRun would multiply: dw[o][k] = Σ over the oh×ow
+// pixels of every image of a[o, n, y, x]·B_k[n, y, x], where a is
+// nOut×(n·oh·ow) with channel stride aCols and ow is a multiple of 8. Each
+// worker sums whole images into its own partial gradient.
+func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, dw []float32) {
+	k := len(offs)
+	out4 := (nOut + 3) &^ 3
+	if out4 != nOut { // zero rows stand in for the missing channels
+		ap := getScratch[float32](out4 * aCols)
+		defer putScratch(ap)
+		copy(ap, a[:nOut*aCols])
+		clear(ap[nOut*aCols:])
+		a = ap
 	}
-	size := out4 * rows
+	size := out4 * k
 	nw := Workers()
 	partial := getScratch[float32](size * nw)
 	defer putScratch(partial)
 	used := make([]bool, nw)
-	parallelTasks(0, g.N, 1, 0, func(n, wk int, _ []float32) {
+	img := p.hq * p.wq
+	parallelTasks(0, n, 1, 0, func(n, wk int, _ []float32) {
 		part := partial[wk*size:][:size]
 		if !used[wk] {
 			clear(part)
 			used[wk] = true
 		}
 		var out [12]float32
-		var offs [3]int
-		b := &p.data[n*p.hq*p.wq]
-		k := 0
-		for ; k+3 <= rows; k += 3 {
-			offs = [3]int{p.offs[k], p.offs[k+1], p.offs[k+2]}
+		var o3 [3]int
+		b := &p.data[n*img]
+		j := 0
+		for ; j+3 <= k; j += 3 {
+			o3 = [3]int{offs[j], offs[j+1], offs[j+2]}
 			for o := 0; o < out4; o += 4 {
-				kernNTI4x3(oh, ow, &dout[o*cols+n*oh*ow], cols, b, &offs, 4*p.wq, &out)
+				kernNTI4x3(oh, ow, &a[o*aCols+n*oh*ow], aCols, b, &o3, 4*p.wq, &out)
 				for i := 0; i < 4; i++ {
-					row := part[(o+i)*rows+k:][:3]
+					row := part[(o+i)*k+j:][:3]
 					row[0] += out[3*i]
 					row[1] += out[3*i+1]
 					row[2] += out[3*i+2]
 				}
 			}
 		}
-		for ; k < rows; k++ { // taps beyond a multiple of three
+		for ; j < k; j++ { // taps beyond a multiple of three
 			for o := 0; o < out4; o++ {
 				s := float32(0)
 				for y := 0; y < oh; y++ {
-					d := dout[o*cols+(n*oh+y)*ow:][:ow]
-					src := p.data[n*p.hq*p.wq+y*p.wq+p.offs[k]/4:][:ow]
+					d := a[o*aCols+(n*oh+y)*ow:][:ow]
+					src := p.data[n*img+y*p.wq+offs[j]/4:][:ow]
 					for q := range d {
 						s += d[q] * src[q]
 					}
 				}
-				part[o*rows+k] += s
+				part[o*k+j] += s
 			}
 		}
 	})
-	keep := g.Out * rows // the padding filters' rows come last; drop them
+	keep := nOut * k // the padding rows come last; drop them
 	clear(dw[:keep])
 	for wk := 0; wk < nw; wk++ {
 		if used[wk] {
