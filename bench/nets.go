@@ -88,13 +88,31 @@ func (b *builder) uniform(name string, fanIn int, shape ...int) *G.Node {
 
 // conv adds a convolution with bias followed by LeakyReLU(slope).
 func (b *builder) conv(x *G.Node, name string, out, k, stride int, slope float64) *G.Node {
+	return b.convOp(x, name, out, k, stride, slope, false)
+}
+
+// upConv adds nearest 2× upsampling and a 3×3 convolution with bias and
+// LeakyReLU, fused into one ops.UpConv2d. Its FLOPs are counted as those of
+// the convolution on the upsampled input, what PyTorch computes.
+func (b *builder) upConv(x *G.Node, name string, out int, slope float64) *G.Node {
+	return b.convOp(x, name, out, 3, 1, slope, true)
+}
+
+func (b *builder) convOp(x *G.Node, name string, out, k, stride int, slope float64, up bool) *G.Node {
 	s := x.Shape()
 	in := s[0]
 	w := b.uniform(name+".w", in*k*k, out, in, k, k)
 	bias := b.uniform(name+".b", in*k*k, out)
 	pad := (k - 1) / 2
-	y := G.Must(ops.Conv2d(x, w, stride, pad))
-	b.geoms = append(b.geoms, ops.ConvGeom{N: s[1], In: in, H: s[2], W: s[3], Out: out, KH: k, KW: k, Stride: stride, PadH: pad, PadW: pad})
+	h, wd := s[2], s[3]
+	var y *G.Node
+	if up {
+		y = G.Must(ops.UpConv2d(x, w, pad))
+		h, wd = 2*h, 2*wd
+	} else {
+		y = G.Must(ops.Conv2d(x, w, stride, pad))
+	}
+	b.geoms = append(b.geoms, ops.ConvGeom{N: s[1], In: in, H: h, W: wd, Out: out, KH: k, KW: k, Stride: stride, PadH: pad, PadW: pad})
 	return G.Must(ops.BiasAct(y, bias, slope))
 }
 
@@ -136,6 +154,8 @@ func NewProbe(seed uint64) (*Net, error) {
 }
 
 // NewUNet builds the demo predictor: width 16, batch 32 of 4×32×32 → 1×32×32.
+// Its decoder's "nearest upsampling, then 3×3 convolution" steps are
+// ops.UpConv2d, the same function computed with 4/9 of the arithmetic.
 func NewUNet(seed uint64) (*Net, error) {
 	const n, hw, c, a = 32, 32, 16, 0.2
 	b := &builder{g: G.NewGraph(), r: rand.New(rand.NewPCG(seed, 1))}
@@ -144,9 +164,9 @@ func NewUNet(seed uint64) (*Net, error) {
 	e1 := b.conv(b.conv(x, "e1a", c, 3, 1, a), "e1b", c, 3, 1, a)
 	e2 := b.conv(b.conv(e1, "e2a", 2*c, 3, 2, a), "e2b", 2*c, 3, 1, a)
 	e3 := b.conv(b.conv(e2, "e3a", 4*c, 3, 2, a), "e3b", 4*c, 3, 1, a)
-	u2 := b.conv(G.Must(ops.Upsample2x(e3)), "u2", 2*c, 3, 1, a)
+	u2 := b.upConv(e3, "u2", 2*c, a)
 	d2 := b.conv(G.Must(ops.Concat(u2, e2)), "m2", 2*c, 3, 1, a)
-	u1 := b.conv(G.Must(ops.Upsample2x(d2)), "u1", c, 3, 1, a)
+	u1 := b.upConv(d2, "u1", c, a)
 	d1 := b.conv(G.Must(ops.Concat(u1, e1)), "m1", c, 3, 1, a)
 	out := b.conv(d1, "out", 1, 1, 1, 1)
 	return b.finish("unet", n, out, y)
