@@ -20,8 +20,8 @@ func direct[T Float](g ConvGeom) bool {
 }
 
 // directFilterOK reports whether g's filter gradient runs on the direct
-// path: it also needs output rows of whole eights of pixels.
-func directFilterOK[T Float](g ConvGeom) bool { return direct[T](g) && g.OW()%8 == 0 }
+// path (the same cases as the forward pass).
+func directFilterOK[T Float](g ConvGeom) bool { return direct[T](g) }
 
 // padded is an input copied into a zero border and, for stride s, split
 // into s×s phase planes (phase (a, b) holds padded pixels (s·y+a, s·x+b)),
@@ -213,25 +213,37 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 // filterRun sets dw (nOut×len(offs)) to the products of a's rows with the
 // rows of B that directRun would multiply: dw[o][k] = Σ over the oh×ow
 // pixels of every image of a[o, n, y, x]·B_k[n, y, x], where a is
-// nOut×(n·oh·ow) with channel stride aCols and ow is a multiple of 8. Each
-// worker sums whole images into its own partial gradient.
+// nOut×(n·oh·ow) with channel stride aCols. a is first laid out on p's
+// padded grid (zeros in the padding) so that every image is one run of
+// pixels for the kernel, however narrow its rows. Each worker sums whole
+// images into its own partial gradient.
 func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, dw []float32) {
 	k := len(offs)
 	out4 := (nOut + 3) &^ 3
-	if out4 != nOut { // zero rows stand in for the missing channels
-		ap := getScratch[float32](out4 * aCols)
-		defer putScratch(ap)
-		copy(ap, a[:nOut*aCols])
-		clear(ap[nOut*aCols:])
-		a = ap
-	}
+	img := p.hq * p.wq
+	// One image's run: from its first pixel to its last valid one, rounded
+	// up to whole vectors of 8; av holds a on that grid.
+	run := ((oh-1)*p.wq + ow + 7) &^ 7
+	av := getScratch[float32](out4 * n * run)
+	defer putScratch(av)
+	parallelUnits(out4*n, run, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			dst := av[q*run:][:run]
+			clear(dst)
+			if o := q / n; o < nOut {
+				src := a[o*aCols+(q%n)*oh*ow:][:oh*ow]
+				for y := 0; y < oh; y++ {
+					copy(dst[y*p.wq:][:ow], src[y*ow:][:ow])
+				}
+			}
+		}
+	})
 	size := out4 * k
 	nw := Workers()
 	partial := getScratch[float32](size * nw)
 	defer putScratch(partial)
 	used := make([]bool, nw)
-	img := p.hq * p.wq
-	parallelTasks(0, n, 1, 0, func(n, wk int, _ []float32) {
+	parallelTasks(0, n, 1, 0, func(im, wk int, _ []float32) {
 		part := partial[wk*size:][:size]
 		if !used[wk] {
 			clear(part)
@@ -239,12 +251,12 @@ func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, dw
 		}
 		var out [12]float32
 		var o3 [3]int
-		b := &p.data[n*img]
+		b := &p.data[im*img]
 		j := 0
 		for ; j+3 <= k; j += 3 {
 			o3 = [3]int{offs[j], offs[j+1], offs[j+2]}
 			for o := 0; o < out4; o += 4 {
-				kernNTI4x3(oh, ow, &a[o*aCols+n*oh*ow], aCols, b, &o3, 4*p.wq, &out)
+				kernNTI4x3(1, run, &av[(o*n+im)*run], n*run, b, &o3, 0, &out)
 				for i := 0; i < 4; i++ {
 					row := part[(o+i)*k+j:][:3]
 					row[0] += out[3*i]
@@ -254,14 +266,12 @@ func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, dw
 			}
 		}
 		for ; j < k; j++ { // taps beyond a multiple of three
+			src := p.data[im*img+offs[j]/4:][:run]
 			for o := 0; o < out4; o++ {
+				d := av[(o*n+im)*run:][:run]
 				s := float32(0)
-				for y := 0; y < oh; y++ {
-					d := a[o*aCols+(n*oh+y)*ow:][:ow]
-					src := p.data[n*img+y*p.wq+offs[j]/4:][:ow]
-					for q := range d {
-						s += d[q] * src[q]
-					}
+				for q := range d {
+					s += d[q] * src[q]
 				}
 				part[o*k+j] += s
 			}

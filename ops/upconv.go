@@ -63,7 +63,7 @@ func UpConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T) {
 
 // UpConvBackwardFilter computes dw from x (low resolution) and dOut.
 func UpConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T) {
-	if upFast[T](g) && (g.W/2)%8 == 0 {
+	if upFast[T](g) {
 		upFilter(g, as[float32](x), as[float32](dout), as[float32](dw))
 		return
 	}
