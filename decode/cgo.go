@@ -20,11 +20,8 @@ import (
 	"github.com/asticode/go-astiav"
 )
 
-// swscale flags that go-astiav does not name.
-const (
-	swsFullChroma    = astiav.SoftwareScaleContextFlag(C.SWS_FULL_CHR_H_INT)
-	swsAccurateRound = astiav.SoftwareScaleContextFlag(C.SWS_ACCURATE_RND)
-)
+// swsAccurateRound is the swscale flag go-astiav does not name.
+const swsAccurateRound = astiav.SoftwareScaleContextFlag(C.SWS_ACCURATE_RND)
 
 // cFormatContext returns the AVFormatContext behind fc. go-astiav's
 // FormatContext is a struct whose only field is that pointer; the
@@ -85,6 +82,17 @@ func cropFrame(f *astiav.Frame, x, y, w, h int) bool {
 	c.crop_bottom = C.size_t(int(c.height) - y - h)
 	return C.av_frame_apply_cropping(c, C.AV_FRAME_CROP_UNALIGNED) >= 0
 }
+
+// isYUV reports whether pf is a Y'CbCr format with chroma (not RGB,
+// palette, gray or a hardware format).
+func isYUV(pf astiav.PixelFormat) bool {
+	d := C.av_pix_fmt_desc_get(C.enum_AVPixelFormat(pf))
+	return d != nil && d.nb_components >= 3 &&
+		d.flags&(C.AV_PIX_FMT_FLAG_RGB|C.AV_PIX_FMT_FLAG_PAL|C.AV_PIX_FMT_FLAG_HWACCEL|C.AV_PIX_FMT_FLAG_BITSTREAM) == 0
+}
+
+// frameColorSpace returns the frame's AVColorSpace (its Y'CbCr matrix).
+func frameColorSpace(f *astiav.Frame) int { return int(cFrame(f).colorspace) }
 
 // chromaShift returns pf's chroma subsampling as log2 of the horizontal
 // and vertical factors (1, 1 for yuv420p).

@@ -10,7 +10,10 @@ import (
 )
 
 // converter turns decoded pictures into frame tensors: optional centre
-// crop, swscale to the output size as GRAY8 or RGB24, then float32 CHW.
+// crop, swscale to the output size, then float32 CHW. Gray output is
+// swscale's GRAY8; RGB output from Y'CbCr sources is scaled as 4:4:4
+// Y'CbCr and converted here (see yuv.go), from other sources it is
+// swscale's RGB24.
 type converter struct {
 	w, h   int // output size; 0 until the first picture when it follows the source
 	gray   bool
@@ -20,8 +23,12 @@ type converter struct {
 	srcW   int // the swscale context's source (after cropping)
 	srcH   int
 	srcFmt astiav.PixelFormat
+	dstFmt astiav.PixelFormat
 	dst    *astiav.Frame // swscale output, reused
 	buf    []byte        // dst copied tightly packed
+
+	yuv    *yuvTables // for the matrix and range in yuvKey
+	yuvKey [2]int     // AVColorSpace, 1 for full range
 }
 
 func newConverter(o Options) *converter {
@@ -97,12 +104,26 @@ func (c *converter) convert(f *astiav.Frame) (frame.Frame, error) {
 			return frame.Frame{}, fmt.Errorf("cannot crop %dx%d %s picture to %dx%d", srcW, srcH, pf, w, h)
 		}
 	}
-	if j, ok := fullRangeFormat[pf]; ok && f.ColorRange() == astiav.ColorRangeJpeg {
+	full := jpegFormats[pf] || f.ColorRange() == astiav.ColorRangeJpeg
+	if j, ok := fullRangeFormat[pf]; ok && full {
 		// swscale takes the range from the pixel format, not the frame:
 		// a full-range stream decoded as yuv420p is converted as yuvj420p.
 		pf = j
 	}
-	if err := c.prepare(f.Width(), f.Height(), pf); err != nil {
+	// swscale treats GRAY8 as full range, so TV-range luma (16-235) is
+	// stretched to 0-255; TestSolidColours checks that white is 1 and black
+	// 0 for TV- and full-range sources, scaled or not. For 4:4:4 output the
+	// range is kept (J to J) and handled by the YUV tables.
+	dstFmt := astiav.PixelFormatRgb24
+	switch {
+	case c.gray:
+		dstFmt = astiav.PixelFormatGray8
+	case isYUV(pf) && jpegFormats[pf]:
+		dstFmt = astiav.PixelFormatYuvj444P
+	case isYUV(pf):
+		dstFmt = astiav.PixelFormatYuv444P
+	}
+	if err := c.prepare(f.Width(), f.Height(), pf, dstFmt); err != nil {
 		return frame.Frame{}, err
 	}
 	saved := f.PixelFormat()
@@ -115,29 +136,31 @@ func (c *converter) convert(f *astiav.Frame) (frame.Frame, error) {
 	if _, err := c.dst.ImageCopyToBuffer(c.buf, 1); err != nil {
 		return frame.Frame{}, fmt.Errorf("copying scaled picture: %w", err)
 	}
+	if dstFmt == astiav.PixelFormatYuv444P || dstFmt == astiav.PixelFormatYuvj444P {
+		key := [2]int{frameColorSpace(f), 0}
+		if full {
+			key[1] = 1
+		}
+		if c.yuv == nil || c.yuvKey != key {
+			c.yuv, c.yuvKey = newYUVTables(key[0], full), key
+		}
+	}
 	return c.tensor(), nil
 }
 
 // prepare (re)creates the swscale context when the source changes.
-func (c *converter) prepare(w, h int, pf astiav.PixelFormat) error {
-	if c.sws != nil && c.srcW == w && c.srcH == h && c.srcFmt == pf {
+func (c *converter) prepare(w, h int, pf, dstFmt astiav.PixelFormat) error {
+	if c.sws != nil && c.srcW == w && c.srcH == h && c.srcFmt == pf && c.dstFmt == dstFmt {
 		return nil
 	}
 	c.free()
-	// swscale treats GRAY8 as full range, so TV-range luma (16-235) is
-	// stretched to 0-255 like RGB is; TestSolidColours checks that white
-	// is 1 and black 0 for TV- and full-range sources, scaled or not.
-	dstFmt := astiav.PixelFormatRgb24
-	if c.gray {
-		dstFmt = astiav.PixelFormatGray8
-	}
 	sws, err := astiav.CreateSoftwareScaleContext(w, h, pf, c.w, c.h, dstFmt,
 		astiav.NewSoftwareScaleContextFlags(swsFlags...))
 	if err != nil {
 		return fmt.Errorf("cannot scale %dx%d %s to %dx%d %s: %w", w, h, pf, c.w, c.h, dstFmt, err)
 	}
 	c.sws = sws
-	c.srcW, c.srcH, c.srcFmt = w, h, pf
+	c.srcW, c.srcH, c.srcFmt, c.dstFmt = w, h, pf, dstFmt
 	c.dst = astiav.AllocFrame()
 	c.dst.SetWidth(c.w)
 	c.dst.SetHeight(c.h)
@@ -145,7 +168,10 @@ func (c *converter) prepare(w, h int, pf astiav.PixelFormat) error {
 	if err := c.dst.AllocBuffer(0); err != nil {
 		return fmt.Errorf("allocating %dx%d picture: %w", c.w, c.h, err)
 	}
-	c.buf = make([]byte, c.w*c.h*c.channels())
+	c.buf = make([]byte, c.w*c.h*3)
+	if dstFmt == astiav.PixelFormatGray8 {
+		c.buf = c.buf[:c.w*c.h]
+	}
 	return nil
 }
 
@@ -167,6 +193,10 @@ func (c *converter) tensor() frame.Frame {
 		return out
 	}
 	r, g, b := out.Pix[:n], out.Pix[n:2*n], out.Pix[2*n:3*n]
+	if c.dstFmt != astiav.PixelFormatRgb24 { // planar 4:4:4 Y'CbCr
+		c.yuv.toRGB(c.buf[:n], c.buf[n:2*n], c.buf[2*n:3*n], r, g, b)
+		return out
+	}
 	src := c.buf[:3*n]
 	for i := range n {
 		p := src[3*i : 3*i+3 : 3*i+3]
@@ -193,8 +223,17 @@ var fullRangeFormat = map[astiav.PixelFormat]astiav.PixelFormat{
 	astiav.PixelFormatYuv411P: astiav.PixelFormatYuvj411P,
 }
 
-// swsFlags: bicubic like FFmpeg's scale filter, plus full horizontal chroma
-// interpolation and accurate rounding. Without those, swscale's 4:2:0 to
-// RGB path is off by about 2/255 with a dither pattern (TestOddSize
-// catches it); with them the cost is lost in the decoding time.
-var swsFlags = []astiav.SoftwareScaleContextFlag{astiav.SoftwareScaleContextFlagBicubic, swsFullChroma, swsAccurateRound}
+// swsFlags: bicubic like FFmpeg's scale filter, with accurate rounding:
+// without it swscale's 8-bit planar output comes out biased (neutral
+// chroma 128 becomes 129, a visible tint once converted to RGB;
+// TestOddSize catches it).
+var swsFlags = []astiav.SoftwareScaleContextFlag{astiav.SoftwareScaleContextFlagBicubic, swsAccurateRound}
+
+// jpegFormats are the "J" (full range) Y'CbCr formats.
+var jpegFormats = map[astiav.PixelFormat]bool{
+	astiav.PixelFormatYuvj420P: true,
+	astiav.PixelFormatYuvj422P: true,
+	astiav.PixelFormatYuvj444P: true,
+	astiav.PixelFormatYuvj440P: true,
+	astiav.PixelFormatYuvj411P: true,
+}

@@ -16,11 +16,12 @@
 //
 // # Values
 //
-// Gray frames are full range whatever the source: white is 1 and black is 0,
-// also for TV-range (16-235) sources such as most H.264; gray is the BT.601
-// luma of the RGB picture. RGB frames come from FFmpeg's YUV to RGB
-// conversion, which expands TV range to full range. Streams flagged as
-// full range are converted as such.
+// Gray frames hold the picture's luma (Y'), full range whatever the source:
+// white is 1 and black is 0, also for TV-range (16-235) sources such as most
+// H.264. RGB frames from Y'CbCr video are converted with the matrix the
+// stream declares (BT.709 for most HD video; BT.601 when it declares none)
+// and its range, in float32 from the scaled 4:4:4 picture, so they are not
+// rounded to 8 bits. RGB sources keep their values.
 //
 // # Time
 //

@@ -23,43 +23,58 @@ var colours = []struct {
 	{"gray", [3]float32{128.0 / 255, 128.0 / 255, 128.0 / 255}}, // lavfi "gray" is #808080
 }
 
-// colourGraph is a lavfi graph of the colours above, 3 frames each, at 32x32.
-func colourGraph() string {
+// colourGraph is a lavfi graph of the colours above, 3 frames each, at
+// 32x32, made in pixel format pixFmt.
+func colourGraph(pixFmt string) string {
 	var parts, labels []string
 	for i, c := range colours {
-		parts = append(parts, fmt.Sprintf("color=c=%s:s=32x32:r=30:d=0.1[c%d]", c.name, i))
+		parts = append(parts, fmt.Sprintf("color=c=%s:s=32x32:r=30:d=0.1,format=%s[c%d]", c.name, pixFmt, i))
 		labels = append(labels, fmt.Sprintf("[c%d]", i))
 	}
 	return strings.Join(parts, ";") + ";" + strings.Join(labels, "") + fmt.Sprintf("concat=n=%d", len(colours))
 }
 
-// luma601 is the full-range BT.601 luma of an RGB colour, what gray
-// frames hold.
-func luma601(c [3]float32) float32 { return 0.299*c[0] + 0.587*c[1] + 0.114*c[2] }
+// luma is the full-range luma of an RGB colour with the matrix's Kr and
+// Kb, what gray frames hold: BT.601 has 0.299 and 0.114, BT.709 0.2126 and
+// 0.0722.
+func luma(c [3]float32, kr, kb float32) float32 { return kr*c[0] + (1-kr-kb)*c[1] + kb*c[2] }
 
 // TestSolidColours decodes solid colours from sources of different
-// pixel formats and ranges and checks the values in gray and RGB, at the
-// source size (swscale's unscaled paths) and scaled down and up. White must
-// be 1 and black 0 in gray also for TV-range (16-235) sources.
+// pixel formats, ranges and matrices and checks the values in gray and RGB,
+// at the source size (swscale's unscaled paths) and scaled down and up.
+// White must be 1 and black 0 in gray also for TV-range (16-235) sources,
+// and a BT.709 source must give the same RGB as a BT.601 one.
 func TestSolidColours(t *testing.T) {
 	sources := []struct {
 		name, file string
 		args       []string
 		tol        float32
+		bt709      bool
 	}{
-		{"h264 yuv420p TV range", "colours.mp4", []string{"-c:v", "libx264", "-crf", "1", "-pix_fmt", "yuv420p"}, 3.0 / 255},
-		{"mjpeg yuvj420p full range", "colours-mjpeg.avi", []string{"-c:v", "mjpeg", "-q:v", "1", "-pix_fmt", "yuvj420p"}, 4.0 / 255},
+		{"h264 yuv420p TV range", "colours.mp4", []string{"-c:v", "libx264", "-crf", "1", "-pix_fmt", "yuv420p"}, 3.0 / 255, false},
+		// Decoded with BT.601, red would come out as (0.91, 0, 0.01).
+		{"h264 yuv420p BT.709", "colours-709.mp4", []string{"-colorspace", "bt709", "-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"}, 3.0 / 255, true},
+		{"mjpeg yuvj420p full range", "colours-mjpeg.avi", []string{"-c:v", "mjpeg", "-q:v", "1", "-pix_fmt", "yuvj420p"}, 4.0 / 255, false},
 		// VP9 yuv420p flagged full range: swscale must be told by mapping
 		// it to yuvj420p, or white comes out brighter than 1 and clips.
 		{"vp9 yuv420p full range", "colours-fullrange.webm", []string{"-color_range", "pc",
-			"-c:v", "libvpx-vp9", "-lossless", "1", "-deadline", "realtime", "-cpu-used", "8"}, 3.0 / 255},
-		{"png rgb24", "colours-png.mkv", []string{"-c:v", "png", "-pix_fmt", "rgb24"}, 1.0 / 255},
+			"-c:v", "libvpx-vp9", "-lossless", "1", "-deadline", "realtime", "-cpu-used", "8"}, 3.0 / 255, false},
+		{"png rgb24", "colours-png.mkv", []string{"-c:v", "png", "-pix_fmt", "rgb24"}, 1.0 / 255, false},
 	}
 	sizes := [][2]int{{0, 0}, {16, 16}, {48, 40}}
 	for _, src := range sources {
-		graph := colourGraph()
-		if src.args[1] == "pc" {
+		graph := colourGraph("yuv420p")
+		switch {
+		case src.args[1] == "png":
+			graph = colourGraph("rgb24")
+		case src.args[1] == "pc":
 			graph += ",scale=out_range=full,format=yuv420p"
+		case src.bt709: // from RGB, so that only one conversion rounds
+			graph = colourGraph("rgb24") + ",scale=out_color_matrix=bt709,format=yuv420p"
+		}
+		kr, kb := float32(0.299), float32(0.114)
+		if src.bt709 {
+			kr, kb = 0.2126, 0.0722
 		}
 		path := fixture(t, src.file, append([]string{"-filter_complex", graph}, src.args...)...)
 		for _, size := range sizes {
@@ -72,7 +87,11 @@ func TestSolidColours(t *testing.T) {
 					}
 					for i, c := range colours {
 						f := fs[3*i+1]
-						checkSolid(t, c.name, f, c.rgb, gray, src.tol)
+						want := c.rgb[:]
+						if gray {
+							want = []float32{luma(c.rgb, kr, kb)}
+						}
+						checkSolid(t, c.name, f, want, src.tol)
 					}
 				})
 			}
@@ -80,14 +99,10 @@ func TestSolidColours(t *testing.T) {
 	}
 }
 
-// checkSolid checks every value of f against the colour (its luma for
-// gray frames) within tol.
-func checkSolid(t *testing.T, name string, f frame.Frame, rgb [3]float32, gray bool, tol float32) {
+// checkSolid checks every value of each channel of f against want within
+// tol.
+func checkSolid(t *testing.T, name string, f frame.Frame, want []float32, tol float32) {
 	t.Helper()
-	want := rgb[:]
-	if gray {
-		want = []float32{luma601(rgb)}
-	}
 	if f.C != len(want) {
 		t.Fatalf("%s: %d channels, want %d", name, f.C, len(want))
 	}
