@@ -36,12 +36,12 @@
 //
 // # Notes
 //
-// After the tables the report carries plain-language notes on step 1: for
-// every pair of models that the two PSNR averages rank differently, the
-// one-line reason (metrics.Summary.ExplainPSNR); and for every model against
-// the baseline (the model trained with MSE alone, see Options.Baseline),
-// whether it beats the baseline on sharpness, saying so honestly when it does
-// not. On the built-in data the gradient-based measures do not separate
+// The report carries plain-language notes on step 1 that compare every
+// model with the baseline, the model trained with MSE alone (see
+// Options.Baseline): when the two PSNR averages rank a model and the
+// baseline differently, the one-line reason (metrics.Summary.ExplainPSNR);
+// and whether the model beats the baseline on sharpness, saying so plainly
+// when it does not. On the built-in data the gradient-based measures do not separate
 // averaging from committing (two half-bright copies of a square have as much
 // gradient as one); the averaging index and the peak intensity do.
 //

@@ -89,27 +89,29 @@ func (r *Report) baselineIndex() int {
 	return -1
 }
 
-// notes explains step 1: every pair of models the two PSNR averages rank
-// differently, then every model's sharpness against the baseline's.
+// notes explains step 1 against the baseline: every model that the two
+// PSNR averages rank differently from it, then every model's sharpness.
 func (r *Report) notes() []string {
 	notes := []string{}
-	sums := r.Summaries(1)
-	for i := range sums {
-		for j := i + 1; j < len(sums); j++ {
-			if s := sums[i].ExplainPSNR(sums[j]); s != "" {
-				notes = append(notes, s+".")
-			}
-		}
-	}
 	b := r.baselineIndex()
 	if b < 0 {
 		return notes
 	}
+	sums := r.Summaries(1)
+	for i := range sums {
+		if i == b {
+			continue
+		}
+		if s := sums[b].ExplainPSNR(sums[i]); s != "" {
+			notes = append(notes, s+".")
+		}
+	}
 	for i, m := range r.Models {
-		if i != b {
-			if s := sharpnessNote(m.Name, r.Models[b].Name, m.Steps[0], r.Models[b].Steps[0]); s != "" {
-				notes = append(notes, s)
-			}
+		if i == b {
+			continue
+		}
+		if s := sharpnessNote(m.Name, r.Models[b].Name, m.Steps[0], r.Models[b].Steps[0]); s != "" {
+			notes = append(notes, s)
 		}
 	}
 	return notes
