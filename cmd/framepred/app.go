@@ -11,6 +11,7 @@ func newApp(g *globals) *cli.App {
 		UsageText: `framepred [--quiet | --verbose] COMMAND [flags] [args]
 
 Examples:
+   framepred synth --out data --count 200      # built-in two-futures clips as MP4s
    framepred probe data                        # what framepred sees in each video
    framepred probe --json clip.mp4             # the same as JSON
    framepred COMMAND --help                    # a command's flags and examples`,
@@ -32,6 +33,7 @@ logs and progress to stderr. Exit codes: 0 success, 1 error, 2 bad usage,
 		Action:                 noCommand,
 		Commands: []*cli.Command{
 			command(g, newProbeCommand(g)),
+			withConfig(command(g, newSynthCommand(g))),
 		},
 	}
 }
