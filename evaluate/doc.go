@@ -71,7 +71,7 @@
 //	  "models": [
 //	    {"name": "mse",
 //	     "info": {"config": {...model.Config...}, "checkpoint": "runs/mse.ckpt",
-//	              "step": 1000, "loss": "mse", "extractor": "", "seed": 1},
+//	              "step": 1000, "loss": "mse=1", "extractor": "", "seed": 1},
 //	     "steps": [
 //	       {"step": 1, "n": 512, "mse": 0.0125, "mae": 0.0251,
 //	        "psnr_mean_db": 19.3, "psnr_of_mean_mse_db": 19.0, "ssim": 0.71,

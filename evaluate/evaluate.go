@@ -32,14 +32,14 @@ type Model struct {
 }
 
 // ModelInfo says where a model comes from, so that a table can be
-// reproduced. Run fills Config from the predictor when it is nil and the
-// predictor has a Config method.
+// reproduced; the fields follow checkpoint.Info. Run fills Config from the
+// predictor when it is nil and the predictor has a Config method.
 type ModelInfo struct {
 	Config     *model.Config `json:"config"`     // architecture, null if unknown
 	Checkpoint string        `json:"checkpoint"` // file the weights came from
-	Step       int           `json:"step"`       // training steps behind the weights
-	Loss       string        `json:"loss"`       // loss it was trained with, e.g. "mse" or "mse+0.05adv"
-	Extractor  string        `json:"extractor"`  // perceptual feature extractor, if any
+	Step       int64         `json:"step"`       // training steps behind the weights
+	Loss       string        `json:"loss"`       // training loss, e.g. "mse=1,adv=0.05" (losses.ParseWeights) or a label
+	Extractor  string        `json:"extractor"`  // perceptual feature extractor, "" for none
 	Seed       int64         `json:"seed"`       // weight seed of the training run
 }
 
@@ -62,9 +62,10 @@ type Options struct {
 	// DefaultPSNRCap. It must be positive.
 	PSNRCap float64
 
-	// Baseline names the model the others are compared with on sharpness:
-	// the one trained with plain MSE. Empty picks the first model whose
-	// Info.Loss is "mse" (any case), else the first model.
+	// Baseline names the model the others are compared with in the
+	// notes: the one trained with plain MSE. Empty picks the first model
+	// whose Info.Loss is plain MSE ("mse=1", or the label "MSE"), else the
+	// first model.
 	Baseline string
 
 	// Progress, when not nil, is called after each batch with the clips

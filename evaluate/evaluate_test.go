@@ -320,3 +320,36 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestBaseline(t *testing.T) {
+	tests := []struct {
+		loss string
+		mse  bool
+	}{
+		{"mse", true}, {"MSE", true}, {" mse=1 ", true}, {"mse=0.5,adv=0", true},
+		{"mse=1,adv=0.05", false}, {"MSE + adversarial", false}, {"l1=1", false}, {"", false}, {"mse=0,l1=1", false},
+	}
+	for _, tc := range tests {
+		if got := isMSE(tc.loss); got != tc.mse {
+			t.Errorf("isMSE(%q) = %v, want %v", tc.loss, got, tc.mse)
+		}
+	}
+	models := []Model{
+		{Name: "adv", Info: ModelInfo{Loss: "mse=1,adv=0.05"}},
+		{Name: "plain", Info: ModelInfo{Loss: "mse=1"}},
+		{Name: "l1", Info: ModelInfo{Loss: "l1=1"}},
+	}
+	for _, tc := range []struct {
+		models []Model
+		name   string
+		want   int
+	}{
+		{models, "", 1},
+		{models, "l1", 2},
+		{[]Model{models[0], models[2]}, "", 0},
+	} {
+		if got, err := pickBaseline(tc.models, tc.name); err != nil || got != tc.want {
+			t.Errorf("pickBaseline(%q) = %d, %v; want %d", tc.name, got, err, tc.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"framepred/losses"
 	"framepred/metrics"
 )
 
@@ -166,7 +167,12 @@ func format(v float64, prec int) string {
 	return fmt.Sprintf("%.*f", prec, v)
 }
 
-// isMSE reports whether a loss label names plain MSE.
+// isMSE reports whether a loss names plain MSE: a combination in
+// losses.ParseWeights syntax whose only positive weight is MSE's
+// ("mse=1", "mse=1,adv=0"), or the label "MSE" in any case.
 func isMSE(loss string) bool {
+	if w, err := losses.ParseWeights(loss); err == nil {
+		return w.Weight(losses.TermMSE) > 0 && w.Label() == "MSE"
+	}
 	return strings.EqualFold(strings.TrimSpace(loss), "mse")
 }

@@ -13,6 +13,9 @@ import (
 // comparison of all models with its notes, then one table per model of
 // every metric by horizon step. Columns are aligned with spaces.
 func (r *Report) WriteText(w io.Writer) error {
+	if err := r.check(); err != nil {
+		return fmt.Errorf("evaluate: text: %w", err)
+	}
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "framepred evaluation: %d clips, horizon %d, seed %d, batch %d, PSNR capped at %g dB per sample\n",
 		r.Samples, r.Horizon, r.Seed, r.Batch, r.PSNRCap)
@@ -41,7 +44,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(r.Models) > 0 && r.Models[0].Steps[0].Branched == 0 {
+	if r.Models[0].Steps[0].Branched == 0 {
 		fmt.Fprintln(bw, "(the possible futures of these clips are not known: no averaging index or committed share)")
 	}
 	for _, n := range r.Notes {
