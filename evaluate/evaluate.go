@@ -101,7 +101,9 @@ func (o Options) withDefaults() (Options, error) {
 
 // Run forecasts opts.Horizon frames from the same clips of data with every
 // model and measures each step (see the package documentation). It stops
-// with ctx's error when ctx is cancelled between batches.
+// at the first error of the data or of a model (a damaged video file, a
+// clip whose future is shorter than the horizon, a forecast of the wrong
+// shape) and with ctx's error when ctx is cancelled between batches.
 func Run(ctx context.Context, models []Model, data Data, opts Options) (*Report, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
