@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
@@ -153,7 +154,14 @@ func configValue(f cli.Flag, v any) (any, error) {
 			return float64(x), nil
 		}
 		return nil, errors.New("want a number")
-	case *altsrc.StringFlag, *altsrc.PathFlag, *altsrc.DurationFlag:
+	case *altsrc.DurationFlag:
+		if s, ok := v.(string); ok {
+			if _, err := time.ParseDuration(s); err == nil {
+				return s, nil
+			}
+		}
+		return nil, errors.New(`want a duration in quotes, such as "90s" or "1h30m"`)
+	case *altsrc.StringFlag, *altsrc.PathFlag:
 		if s, ok := v.(string); ok {
 			return s, nil
 		}
