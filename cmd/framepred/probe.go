@@ -61,11 +61,14 @@ Examples:
 type probeResult struct {
 	Path string `json:"path"`
 	OK   bool   `json:"ok"`
-	*probeInfo
+	*ProbeInfo
 	Error string `json:"error,omitempty"`
 }
 
-type probeInfo struct {
+// ProbeInfo is the part of a result known once the headers are read. It
+// is exported only so that encoding/json can fill it back in (an embedded
+// pointer to an unexported type cannot be).
+type ProbeInfo struct {
 	Format      string  `json:"format"`       // FFmpeg's container name
 	Streams     int     `json:"streams"`      // streams of any kind
 	VideoStream int     `json:"video_stream"` // index of the stream decoded
@@ -165,7 +168,7 @@ func probeFile(ctx context.Context, path string, opts probeOptions, g *globals) 
 		if err != nil {
 			return res, err
 		}
-		res.OK, res.probeInfo = true, newProbeInfo(info)
+		res.OK, res.ProbeInfo = true, newProbeInfo(info)
 		return res, nil
 	}
 	// The frames themselves are not needed: a tiny gray output keeps the
@@ -176,7 +179,7 @@ func probeFile(ctx context.Context, path string, opts probeOptions, g *globals) 
 	}
 	defer r.Close()
 	info := r.Info()
-	res.probeInfo = newProbeInfo(info)
+	res.ProbeInfo = newProbeInfo(info)
 	pr := g.progress("probe "+filepath.Base(path), "frames")
 	defer pr.Done()
 	n := 0
@@ -200,8 +203,8 @@ func probeFile(ctx context.Context, path string, opts probeOptions, g *globals) 
 	return res, nil
 }
 
-func newProbeInfo(i decode.Info) *probeInfo {
-	p := &probeInfo{
+func newProbeInfo(i decode.Info) *ProbeInfo {
+	p := &ProbeInfo{
 		Format: i.Format, Streams: i.Streams, VideoStream: i.Stream,
 		Codec: i.Codec, PixFmt: i.PixFmt, Width: i.Width, Height: i.Height,
 		FPS: i.FPS, Duration: i.Duration.Seconds(), Frames: i.Frames, FramesFrom: framesContainer,

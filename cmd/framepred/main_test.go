@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The command-line tests run the built binary as a subprocess, as a user
+// would: exit codes, stdout and stderr are what they check.
+
+// binary is the framepred built once for the whole test run.
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "framepred-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "framepred")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building framepred:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// result is what one run of the binary did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// lines returns the non-empty lines of s.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// runTimeout bounds one run: no input may make framepred hang.
+const runTimeout = 60 * time.Second
+
+// framepred runs the binary with args in dir ("" for the test's
+// directory) and the environment env (NAME=value) on top of the test
+// process's, minus any FRAMEPRED_ setting of the machine running it.
+func framepred(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("framepred %s: did not finish in %v (hang)", strings.Join(args, " "), runTimeout)
+	}
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("framepred %s: %v", strings.Join(args, " "), err)
+	}
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, envPrefix) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// mustRun runs framepred and fails the test unless it exits 0.
+func mustRun(t *testing.T, args ...string) result {
+	t.Helper()
+	r := framepred(t, "", nil, args...)
+	if r.code != 0 {
+		t.Fatalf("framepred %s: exit %d\nstderr: %s", strings.Join(args, " "), r.code, r.stderr)
+	}
+	return r
+}
+
+// ffmpeg makes a fixture with the ffmpeg CLI.
+func ffmpeg(t *testing.T, out string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("ffmpeg", append(append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...), out)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, b)
+	}
+	return out
+}
+
+// testsrc is 90 frames (3 s at 30 fps) of lavfi's moving testsrc2 at 160x90.
+var testsrc = []string{"-f", "lavfi", "-i", "testsrc2=s=160x90:r=30:d=3"}
+
+// h264 writes testsrc as H.264 to dir/name, with extra arguments.
+func h264(t *testing.T, dir, name string, extra ...string) string {
+	args := append(append([]string{}, testsrc...), "-c:v", "libx264", "-preset", "ultrafast", "-g", "15")
+	return ffmpeg(t, filepath.Join(dir, name), append(args, extra...)...)
+}
