@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -106,7 +105,7 @@ func applyConfig(c *cli.Context, flags []cli.Flag) error {
 	values := map[any]any{}
 	for key, v := range raw {
 		f := flagNamed(flags, key)
-		if _, ok := f.(altsrc.FlagInputSourceExtension); !ok || key == configFlagName {
+		if _, ok := f.(altsrc.FlagInputSourceExtension); !ok { // --config and --help are not wrapped
 			return usagef("config %s: %q is not a setting of %s (settings: %s)", path, key, c.Command.Name, settingNames(flags))
 		}
 		nv, err := configValue(f, v)
@@ -192,10 +191,10 @@ func tomlValue(v any) string {
 func settingNames(flags []cli.Flag) string {
 	var names []string
 	for _, f := range flags {
-		if _, ok := f.(altsrc.FlagInputSourceExtension); ok && f.Names()[0] != configFlagName {
+		if _, ok := f.(altsrc.FlagInputSourceExtension); ok {
 			names = append(names, f.Names()[0])
 		}
 	}
 	sort.Strings(names)
-	return strings.Join(slices.Compact(names), ", ")
+	return strings.Join(names, ", ")
 }
