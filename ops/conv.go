@@ -37,9 +37,10 @@ func tensor4() hm.Type { return G.TensorType{Dims: 4, Of: hm.TypeVariable('a')} 
 // twice (UpConv2d), g then being the geometry on the upsampled input.
 type convOp struct {
 	base
-	g   ConvGeom
-	up  bool
-	out buffer
+	g     ConvGeom
+	up    bool
+	cache *convCache // padded buffers shared with the two gradient ops
+	out   buffer
 }
 
 // inShape is the shape of x: the upsampled input's halves when up.
@@ -51,7 +52,7 @@ func inShape(g ConvGeom, up bool) []int {
 }
 
 func newConvOp(g ConvGeom) *convOp {
-	return &convOp{base: base{desc: "Conv2d(" + geomDesc(g) + ")", arity: 2}, g: g}
+	return &convOp{base: base{desc: "Conv2d(" + geomDesc(g) + ")", arity: 2}, g: g, cache: &convCache{}}
 }
 
 func (op *convOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
@@ -76,13 +77,13 @@ func (op *convOp) Do(vs ...G.Value) (G.Value, error) {
 	out := op.out.get(x.Dtype(), s)
 	switch {
 	case op.up && x.Dtype() == tensor.Float32:
-		UpConvForward(op.g, data[float32](x), data[float32](w), data[float32](out))
+		upConvForward(op.g, data[float32](x), data[float32](w), data[float32](out), op.cache)
 	case op.up:
-		UpConvForward(op.g, data[float64](x), data[float64](w), data[float64](out))
+		upConvForward(op.g, data[float64](x), data[float64](w), data[float64](out), op.cache)
 	case x.Dtype() == tensor.Float32:
-		ConvForward(op.g, data[float32](x), data[float32](w), data[float32](out))
+		convForward(op.g, data[float32](x), data[float32](w), data[float32](out), op.cache)
 	default:
-		ConvForward(op.g, data[float64](x), data[float64](w), data[float64](out))
+		convForward(op.g, data[float64](x), data[float64](w), data[float64](out), op.cache)
 	}
 	return out, nil
 }
@@ -94,11 +95,11 @@ func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if op.up {
 		name = "UpConv2d"
 	}
-	dx, err := G.ApplyOp(&convInputGradOp{base: base{desc: name + "GradInput(" + geomDesc(op.g) + ")", arity: 2}, g: op.g, up: op.up}, in[1], grad)
+	dx, err := G.ApplyOp(&convInputGradOp{base: base{desc: name + "GradInput(" + geomDesc(op.g) + ")", arity: 2}, g: op.g, up: op.up, cache: op.cache}, in[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := G.ApplyOp(&convFilterGradOp{base: base{desc: name + "GradFilter(" + geomDesc(op.g) + ")", arity: 2}, g: op.g, up: op.up}, in[0], grad)
+	dw, err := G.ApplyOp(&convFilterGradOp{base: base{desc: name + "GradFilter(" + geomDesc(op.g) + ")", arity: 2}, g: op.g, up: op.up, cache: op.cache}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -109,9 +110,10 @@ func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 type convInputGradOp struct {
 	base
 	noGrad
-	g   ConvGeom
-	up  bool
-	out buffer
+	g     ConvGeom
+	up    bool
+	cache *convCache
+	out   buffer
 }
 
 func (op *convInputGradOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
@@ -133,13 +135,13 @@ func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
 	dx := op.out.get(w.Dtype(), s)
 	switch {
 	case op.up && w.Dtype() == tensor.Float32:
-		UpConvBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx))
+		upConvBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx), op.cache)
 	case op.up:
-		UpConvBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx))
+		upConvBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx), op.cache)
 	case w.Dtype() == tensor.Float32:
-		ConvBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx))
+		convBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx), op.cache)
 	default:
-		ConvBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx))
+		convBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx), op.cache)
 	}
 	return dx, nil
 }
@@ -148,9 +150,10 @@ func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
 type convFilterGradOp struct {
 	base
 	noGrad
-	g   ConvGeom
-	up  bool
-	out buffer
+	g     ConvGeom
+	up    bool
+	cache *convCache
+	out   buffer
 }
 
 func (op *convFilterGradOp) Type() hm.Type { return hm.NewFnType(tensor4(), tensor4(), tensor4()) }
@@ -172,13 +175,13 @@ func (op *convFilterGradOp) Do(vs ...G.Value) (G.Value, error) {
 	dw := op.out.get(x.Dtype(), s)
 	switch {
 	case op.up && x.Dtype() == tensor.Float32:
-		UpConvBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw))
+		upConvBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw), op.cache)
 	case op.up:
-		UpConvBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw))
+		upConvBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw), op.cache)
 	case x.Dtype() == tensor.Float32:
-		ConvBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw))
+		convBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw), op.cache)
 	default:
-		ConvBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw))
+		convBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw), op.cache)
 	}
 	return dw, nil
 }

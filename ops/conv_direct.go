@@ -101,14 +101,28 @@ func padPlane(dst, src []float32, h, w, ph, pw, wp int) {
 	clear(dst[(h+ph)*wp:])
 }
 
-// directForward is ConvForward on the direct path.
-func directForward(g ConvGeom, x, w, out []float32) {
-	p := pad(g, x)
-	defer p.release()
+// directForward is ConvForward on the direct path; c, if not nil, keeps
+// the padded input for the filter gradient.
+func directForward(g ConvGeom, x, w, out []float32, c *convCache) {
+	c.step()
+	p, done := c.padded(0, g, x)
+	defer done()
 	oh, ow := g.OH(), g.OW()
 	w4 := padRows(w, g.Out, g.Rows())
 	defer w4.release()
 	directRun(p, p.offs, w4.data, g.Out, g.N, oh, ow, outLayout{cols: g.Cols(), img: oh * ow, row: ow, step: 1}, out)
+}
+
+// directInput is a stride-1 input gradient on the direct path: the forward
+// pass of t, the transposed geometry, over dOut, which it pads into the
+// cache's slot 1 for the filter gradient to share.
+func directInput(t ConvGeom, dout, flip, dx []float32, c *convCache) {
+	p, done := c.padded(1, t, dout)
+	defer done()
+	w4 := padRows(flip, t.Out, t.Rows())
+	defer w4.release()
+	oh, ow := t.OH(), t.OW()
+	directRun(p, p.offs, w4.data, t.Out, t.N, oh, ow, outLayout{cols: t.Cols(), img: oh * ow, row: ow, step: 1}, dx)
 }
 
 // rows4 is a weight matrix with its row count rounded up to a multiple of
@@ -203,11 +217,74 @@ func directRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayo
 	})
 }
 
-// directFilter is ConvBackwardFilter on the direct path.
-func directFilter(g ConvGeom, x, dout, dw []float32) {
-	p := pad(g, x)
-	defer p.release()
-	filterRun(p, p.offs, dout, g.Cols(), g.Out, g.N, g.OH(), g.OW(), dw)
+// directFilter is ConvBackwardFilter on the direct path. With a cache it
+// reuses the forward pass's padded input and, for a "same" convolution,
+// the padded dOut that the input gradient reads too.
+func directFilter(g ConvGeom, x, dout, dw []float32, c *convCache) {
+	p, done := c.padded(0, g, x)
+	defer done()
+	var pre padded
+	shift := 0
+	if t := transposed(g); sameGrid(g) && c != nil && g.Out%4 == 0 {
+		d, doneD := c.padded(1, t, dout)
+		defer doneD()
+		pre, shift = d, g.PadH*p.wq+g.PadW
+		if run := ((g.OH()-1)*p.wq + g.OW() + 7) &^ 7; shift+run > p.hq*p.wq {
+			pre = padded{} // the run would leave the image: lay dOut out afresh
+		}
+	}
+	filterRun(p, p.offs, dout, g.Cols(), g.Out, g.N, g.OH(), g.OW(), pre, shift, dw)
+}
+
+// transposed is the geometry of a stride-1 convolution's input gradient: a
+// convolution of dOut with the flipped filters, padded by K-1-P.
+func transposed(g ConvGeom) ConvGeom {
+	return ConvGeom{N: g.N, In: g.Out, H: g.OH(), W: g.OW(), Out: g.In, KH: g.KH, KW: g.KW,
+		Stride: 1, PadH: g.KH - 1 - g.PadH, PadW: g.KW - 1 - g.PadW}
+}
+
+// sameGrid reports a stride-1 "same" convolution (K = 2P+1), whose padded
+// dOut (for the input gradient) lies on the padded input's grid.
+func sameGrid(g ConvGeom) bool {
+	return g.Stride == 1 && g.KH == 2*g.PadH+1 && g.KW == 2*g.PadW+1
+}
+
+// convCache carries padded buffers between one convolution's forward pass
+// and its two gradients within a training step: slot 0 the padded input,
+// slot 1 the padded dOut. Entries are valid for the step (forward run) that
+// made them and for the slice they were made from.
+type convCache struct {
+	gen   int
+	slots [2]struct {
+		p   padded
+		gen int
+		key *float32
+	}
+}
+
+// step starts a new forward run: everything cached before is stale.
+func (c *convCache) step() {
+	if c != nil {
+		c.gen++
+	}
+}
+
+// padded returns s padded for g from the cache's slot, padding it first if
+// the slot holds something else; done releases it when there is no cache.
+func (c *convCache) padded(slot int, g ConvGeom, s []float32) (padded, func()) {
+	if c == nil {
+		p := pad(g, s)
+		return p, p.release
+	}
+	e := &c.slots[slot]
+	if e.p.data != nil && e.gen == c.gen && e.key == &s[0] {
+		return e.p, func() {}
+	}
+	if e.p.data != nil {
+		e.p.release()
+	}
+	e.p, e.gen, e.key = pad(g, s), c.gen, &s[0]
+	return e.p, func() {}
 }
 
 // filterRun sets dw (nOut×len(offs)) to the products of a's rows with the
@@ -215,35 +292,44 @@ func directFilter(g ConvGeom, x, dout, dw []float32) {
 // pixels of every image of a[o, n, y, x]·B_k[n, y, x], where a is
 // nOut×(n·oh·ow) with channel stride aCols. a is first laid out on p's
 // padded grid (zeros in the padding) so that every image is one run of
-// pixels for the kernel, however narrow its rows. Each worker sums whole
-// images into its own partial gradient.
-func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, dw []float32) {
+// pixels for the kernel, however narrow its rows; pre, when it has data,
+// is a already so laid out (a padded buffer of nOut channels on p's grid,
+// pixel (0, 0) at element shift). Each worker sums whole images into its
+// own partial gradient.
+func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, pre padded, shift int, dw []float32) {
 	k := len(offs)
 	out4 := (nOut + 3) &^ 3
 	img := p.hq * p.wq
 	// One image's run: from its first pixel to its last valid one, rounded
-	// up to whole vectors of 8; av holds a on that grid.
+	// up to whole vectors of 8.
 	run := ((oh-1)*p.wq + ow + 7) &^ 7
-	av := getScratch[float32](out4 * n * run)
-	defer putScratch(av)
-	parallelUnits(out4*n, run, func(lo, hi int) {
-		for q := lo; q < hi; q++ {
-			dst := av[q*run:][:run]
-			clear(dst)
-			if o := q / n; o < nOut {
-				src := a[o*aCols+(q%n)*oh*ow:][:oh*ow]
-				for y := 0; y < oh; y++ {
-					copy(dst[y*p.wq:][:ow], src[y*ow:][:ow])
+	av, aImg, aChan := pre.data[min(shift, len(pre.data)):], img, n*img
+	if pre.data == nil {
+		av, aImg, aChan = getScratch[float32](out4*n*run), run, n*run
+		defer putScratch(av)
+		parallelUnits(out4*n, run, func(lo, hi int) {
+			for q := lo; q < hi; q++ {
+				dst := av[q*run:][:run]
+				clear(dst)
+				if o := q / n; o < nOut {
+					src := a[o*aCols+(q%n)*oh*ow:][:oh*ow]
+					for y := 0; y < oh; y++ {
+						copy(dst[y*p.wq:][:ow], src[y*ow:][:ow])
+					}
 				}
 			}
-		}
-	})
+		})
+	}
 	size := out4 * k
 	nw := Workers()
 	partial := getScratch[float32](size * nw)
 	defer putScratch(partial)
 	used := make([]bool, nw)
-	parallelTasks(0, n, 1, 0, func(im, wk int, _ []float32) {
+	// Tasks of several images, about four per worker: one kernel call
+	// covers all of a task's images, which matters for small ones.
+	per := max(1, (n+4*nw-1)/(4*nw))
+	parallelTasks(0, n, per, 0, func(im0, wk int, _ []float32) {
+		imgs := min(per, n-im0)
 		part := partial[wk*size:][:size]
 		if !used[wk] {
 			clear(part)
@@ -251,12 +337,12 @@ func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, dw
 		}
 		var out [12]float32
 		var o3 [3]int
-		b := &p.data[im*img]
+		b := &p.data[im0*img]
 		j := 0
 		for ; j+3 <= k; j += 3 {
 			o3 = [3]int{offs[j], offs[j+1], offs[j+2]}
 			for o := 0; o < out4; o += 4 {
-				kernNTI4x3(1, run, &av[(o*n+im)*run], n*run, b, &o3, 0, &out)
+				kernNTI4x3(imgs, run, &av[o*aChan+im0*aImg], aChan, aImg, b, &o3, 4*img, &out)
 				for i := 0; i < 4; i++ {
 					row := part[(o+i)*k+j:][:3]
 					row[0] += out[3*i]
@@ -266,14 +352,16 @@ func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, dw
 			}
 		}
 		for ; j < k; j++ { // taps beyond a multiple of three
-			src := p.data[im*img+offs[j]/4:][:run]
-			for o := 0; o < out4; o++ {
-				d := av[(o*n+im)*run:][:run]
-				s := float32(0)
-				for q := range d {
-					s += d[q] * src[q]
+			for im := im0; im < im0+imgs; im++ {
+				src := p.data[im*img+offs[j]/4:][:run]
+				for o := 0; o < out4; o++ {
+					d := av[o*aChan+im*aImg:][:run]
+					s := float32(0)
+					for q := range d {
+						s += d[q] * src[q]
+					}
+					part[o*k+j] += s
 				}
-				part[o*k+j] += s
 			}
 		}
 	})

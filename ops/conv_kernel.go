@@ -194,9 +194,12 @@ func validRange(off, s, w, ow int) (lo, hi int) {
 // ConvForward computes out = conv(x, w) for the geometry g: one matrix product
 // W(Out × Rows) × col(Rows × Cols) over the whole batch, split into tiles of
 // output rows that the workers im2col and multiply independently.
-func ConvForward[T Float](g ConvGeom, x, w, out []T) {
+func ConvForward[T Float](g ConvGeom, x, w, out []T) { convForward(g, x, w, out, nil) }
+
+// convForward is ConvForward with the op's cache (nil for none).
+func convForward[T Float](g ConvGeom, x, w, out []T, c *convCache) {
 	if direct[T](g) {
-		directForward(g, as[float32](x), as[float32](w), as[float32](out))
+		directForward(g, as[float32](x), as[float32](w), as[float32](out), c)
 		return
 	}
 	cols := g.Cols()
@@ -223,8 +226,12 @@ const pointwiseTile = 4096
 // ConvBackwardFilter computes dw = dOut × colᵀ, the filter gradient, summing
 // each worker's tiles into its own partial gradient and the partials at the end.
 func ConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T) {
+	convBackwardFilter(g, x, dout, dw, nil)
+}
+
+func convBackwardFilter[T Float](g ConvGeom, x, dout, dw []T, c *convCache) {
 	if directFilterOK[T](g) {
-		directFilter(g, as[float32](x), as[float32](dout), as[float32](dw))
+		directFilter(g, as[float32](x), as[float32](dout), as[float32](dw), c)
 		return
 	}
 	cols, rows := g.Cols(), g.Rows()
@@ -279,7 +286,9 @@ func addTo[T Float](dst, src []T) {
 // convolutions multiply Wᵀ × dOut tile by tile and scatter with col2im,
 // working on every other tile at a time so no two workers add to the same
 // input row.
-func ConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T) {
+func ConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T) { convBackwardInput(g, w, dout, dx, nil) }
+
+func convBackwardInput[T Float](g ConvGeom, w, dout, dx []T, c *convCache) {
 	cols, rows := g.Cols(), g.Rows()
 	// Wᵀ (Rows × Out), so the products below are plain NN ones.
 	wt := getScratch[T](len(w))
@@ -308,9 +317,11 @@ func ConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T) {
 				}
 			}
 		}
-		t := ConvGeom{N: g.N, In: g.Out, H: g.OH(), W: g.OW(), Out: g.In, KH: g.KH, KW: g.KW,
-			Stride: 1, PadH: g.KH - 1 - g.PadH, PadW: g.KW - 1 - g.PadW}
-		ConvForward(t, dout, flip, dx)
+		if t := transposed(g); direct[T](t) {
+			directInput(t, as[float32](dout), as[float32](flip), as[float32](dx), c)
+		} else {
+			convForward(t, dout, flip, dx, nil)
+		}
 		return
 	}
 	parallelRange(len(dx), func(lo, hi int) { clear(dx[lo:hi]) })

@@ -20,4 +20,4 @@ func kernNT4x3(k int, a *float32, lda int, b *float32, ldb int, out *[12]float32
 func kernNNI4x24(k int, a *float32, lda int, b *float32, offs *int, c *float32, ldc int, acc int)
 
 //go:noescape
-func kernNTI4x3(rows int, w int, a *float32, lda int, b *float32, offs *[3]int, bstride int, out *[12]float32)
+func kernNTI4x3(rows int, w int, a *float32, lda int, astride int, b *float32, offs *[3]int, bstride int, out *[12]float32)

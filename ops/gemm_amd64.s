@@ -339,33 +339,34 @@ nni24store:
 	VZEROUPPER
 	RET
 
-// func kernNTI4x3(rows int, w int, a *float32, lda int, b *float32, offs *[3]int, bstride int, out *[12]float32)
+// func kernNTI4x3(rows int, w int, a *float32, lda int, astride int, b *float32, offs *[3]int, bstride int, out *[12]float32)
 //
 // out[3·i+s] = Σ over rows r and pixels p < w of
-// A[i·lda + r·w + p] · B[offs[s] + r·bstride + p]: the filter gradient of
-// rows of output pixels against three shifted runs of the padded input.
-// w is a multiple of 8; offs and bstride are in bytes.
-TEXT ·kernNTI4x3(SB), NOSPLIT, $0-64
+// A[i·lda + r·astride + p] · B[offs[s] + r·bstride + p]: the filter
+// gradient of runs of output pixels against three shifted runs of the
+// padded input. w is a multiple of 8; lda and astride are in elements, offs
+// and bstride in bytes.
+TEXT ·kernNTI4x3(SB), NOSPLIT, $0-72
 	MOVQ rows+0(FP), CX
 	MOVQ w+8(FP), R10
-	MOVQ R10, R8
-	SHLQ $2, R8
 	SHRQ $3, R10
+	MOVQ astride+32(FP), R8
+	SHLQ $2, R8
 	MOVQ a+16(FP), SI
 	MOVQ lda+24(FP), BX
 	SHLQ $2, BX
 	LEAQ (SI)(BX*1), R11
 	LEAQ (R11)(BX*1), R12
 	LEAQ (R12)(BX*1), R13
-	MOVQ b+32(FP), DX
-	MOVQ offs+40(FP), BX
+	MOVQ b+40(FP), DX
+	MOVQ offs+48(FP), BX
 	MOVQ (BX), DI
 	ADDQ DX, DI
 	MOVQ 8(BX), R14
 	ADDQ DX, R14
 	MOVQ 16(BX), R15
 	ADDQ DX, R15
-	MOVQ bstride+48(FP), R9
+	MOVQ bstride+56(FP), R9
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -421,7 +422,7 @@ ntiloop:
 	JNE ntirow
 
 ntidone:
-	MOVQ out+56(FP), DX
+	MOVQ out+64(FP), DX
 	HSUM(Y0, X0, 0)
 	HSUM(Y1, X1, 4)
 	HSUM(Y2, X2, 8)

@@ -21,6 +21,6 @@ func kernNNI4x24(k int, a *float32, lda int, b *float32, offs *int, c *float32, 
 	panic("ops: no micro-kernels on this platform")
 }
 
-func kernNTI4x3(rows int, w int, a *float32, lda int, b *float32, offs *[3]int, bstride int, out *[12]float32) {
+func kernNTI4x3(rows int, w int, a *float32, lda int, astride int, b *float32, offs *[3]int, bstride int, out *[12]float32) {
 	panic("ops: no micro-kernels on this platform")
 }

@@ -38,9 +38,11 @@ func upFast[T Float](g ConvGeom) bool {
 
 // UpConvForward computes out = conv(upsample2x(x), w) for g, the geometry of
 // the convolution on the upsampled input (x is In×N×(H/2)×(W/2)).
-func UpConvForward[T Float](g ConvGeom, x, w, out []T) {
+func UpConvForward[T Float](g ConvGeom, x, w, out []T) { upConvForward(g, x, w, out, nil) }
+
+func upConvForward[T Float](g ConvGeom, x, w, out []T, c *convCache) {
 	if upFast[T](g) {
-		upForward(g, as[float32](x), as[float32](w), as[float32](out))
+		upForward(g, as[float32](x), as[float32](w), as[float32](out), c)
 		return
 	}
 	up := getScratch[T](g.In * g.N * g.H * g.W)
@@ -51,8 +53,12 @@ func UpConvForward[T Float](g ConvGeom, x, w, out []T) {
 
 // UpConvBackwardInput computes dx (In×N×(H/2)×(W/2)) from dOut.
 func UpConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T) {
+	upConvBackwardInput(g, w, dout, dx, nil)
+}
+
+func upConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T, c *convCache) {
 	if upFast[T](g) {
-		upInput(g, as[float32](w), as[float32](dout), as[float32](dx))
+		upInput(g, as[float32](w), as[float32](dout), as[float32](dx), c)
 		return
 	}
 	dup := getScratch[T](g.In * g.N * g.H * g.W)
@@ -63,8 +69,12 @@ func UpConvBackwardInput[T Float](g ConvGeom, w, dout, dx []T) {
 
 // UpConvBackwardFilter computes dw from x (low resolution) and dOut.
 func UpConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T) {
+	upConvBackwardFilter(g, x, dout, dw, nil)
+}
+
+func upConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T, c *convCache) {
 	if upFast[T](g) {
-		upFilter(g, as[float32](x), as[float32](dout), as[float32](dw))
+		upFilter(g, as[float32](x), as[float32](dout), as[float32](dw), c)
 		return
 	}
 	up := getScratch[T](g.In * g.N * g.H * g.W)
@@ -124,9 +134,10 @@ func phaseOffsets(g ConvGeom, p padded, a, b int) []int {
 	return offs
 }
 
-func upForward(g ConvGeom, x, w, out []float32) {
-	p := pad(lowGeom(g), x)
-	defer p.release()
+func upForward(g ConvGeom, x, w, out []float32, c *convCache) {
+	c.step()
+	p, done := c.padded(0, lowGeom(g), x)
+	defer done()
 	h, wd := g.H/2, g.W/2
 	for a := 0; a < 2; a++ {
 		for b := 0; b < 2; b++ {
@@ -141,11 +152,9 @@ func upForward(g ConvGeom, x, w, out []float32) {
 // upInput computes dx as one direct pass over the four phases of dOut, each
 // zero-padded by one pixel: x's pixel (y, x) received phase (a, b)'s tap
 // (u, v) at phase pixel (y-a-u+1, x-b-v+1).
-func upInput(g ConvGeom, w, dout, dx []float32) {
-	// pad with stride 2 and padding 2 splits dOut into its four phases,
-	// each with a one-pixel zero border.
-	pd := pad(ConvGeom{N: g.N, In: g.Out, H: g.H, W: g.W, Out: 1, KH: 1, KW: 1, Stride: 2, PadH: 2, PadW: 2}, dout)
-	defer pd.release()
+func upInput(g ConvGeom, w, dout, dx []float32, c *convCache) {
+	pd, done := c.padded(1, phaseGeom(g), dout)
+	defer done()
 	h, wd := g.H/2, g.W/2
 	img := pd.hq * pd.wq
 	k := 16 * g.Out
@@ -175,15 +184,27 @@ func upInput(g ConvGeom, w, dout, dx []float32) {
 	directRun(pd, offs, at, g.In, g.N, h, wd, outLayout{cols: g.N * h * wd, img: h * wd, row: wd, step: 1}, dx)
 }
 
+// phaseGeom pads dOut with stride 2 and padding 2, which splits it into its
+// four phases, each with a one-pixel zero border: planes on x's padded grid.
+func phaseGeom(g ConvGeom) ConvGeom {
+	return ConvGeom{N: g.N, In: g.Out, H: g.H, W: g.W, Out: 1, KH: 1, KW: 1, Stride: 2, PadH: 2, PadW: 2}
+}
+
 // upFilter computes dw: for each phase, the 2×2 filter gradient of that
 // phase of dOut against x's padded buffer, folded back onto the 3×3 taps.
-func upFilter(g ConvGeom, x, dout, dw []float32) {
-	p := pad(lowGeom(g), x)
-	defer p.release()
-	// The four phases of dOut, without padding: (phase, Out, N, h, w).
-	pd := pad(ConvGeom{N: g.N, In: g.Out, H: g.H, W: g.W, Out: 1, KH: 1, KW: 1, Stride: 2}, dout)
-	defer pd.release()
+// The phases of dOut come from the cache's slot 1 (shared with upInput)
+// when the output channels come in fours.
+func upFilter(g ConvGeom, x, dout, dw []float32, c *convCache) {
+	p, done := c.padded(0, lowGeom(g), x)
+	defer done()
 	h, wd := g.H/2, g.W/2
+	img := p.hq * p.wq
+	var pd padded
+	if g.Out%4 == 0 {
+		var doneD func()
+		pd, doneD = c.padded(1, phaseGeom(g), dout)
+		defer doneD()
+	}
 	k := g.In * 4
 	dp := getScratch[float32](g.Out * k)
 	defer putScratch(dp)
@@ -191,7 +212,29 @@ func upFilter(g ConvGeom, x, dout, dw []float32) {
 	for a := 0; a < 2; a++ {
 		for b := 0; b < 2; b++ {
 			ph := a*2 + b
-			filterRun(p, phaseOffsets(g, p, a, b), pd.data[ph*g.Out*g.N*h*wd:], g.N*h*wd, g.Out, g.N, h, wd, dp)
+			var pre padded
+			if run := ((h-1)*p.wq + wd + 7) &^ 7; pd.data != nil && p.wq+1+run <= img {
+				pre = padded{hq: pd.hq, wq: pd.wq, data: pd.data[ph*g.Out*g.N*img:]}
+			}
+			// Otherwise dOut's phase (a, b) is gathered here: its pixel (y, x)
+			// is output pixel (2y+a, 2x+b).
+			var phase []float32
+			if pre.data == nil {
+				phase = getScratch[float32](g.Out * g.N * h * wd)
+				for o := 0; o < g.Out; o++ {
+					for n := 0; n < g.N; n++ {
+						for y := 0; y < h; y++ {
+							src := dout[((o*g.N+n)*g.H+2*y+a)*g.W:][:g.W]
+							dst := phase[((o*g.N+n)*h+y)*wd:][:wd]
+							for xx := range dst {
+								dst[xx] = src[2*xx+b]
+							}
+						}
+					}
+				}
+			}
+			filterRun(p, phaseOffsets(g, p, a, b), phase, g.N*h*wd, g.Out, g.N, h, wd, pre, p.wq+1, dp)
+			putScratch(phase) // a nil slice is ignored
 			for o := 0; o < g.Out; o++ {
 				for c := 0; c < g.In; c++ {
 					dst := dw[(o*g.In+c)*9:][:9]
