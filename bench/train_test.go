@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -105,4 +106,27 @@ func BenchmarkSgemmPeak(b *testing.B) {
 		blas.Sgemm(false, false, n, n, n, 1, a, n, c, n, 0, out, n)
 	}
 	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkWorkers runs the U-Net step with the kernels on one goroutine and
+// on GOMAXPROCS, alternating, to measure what the second core brings.
+func BenchmarkWorkers(b *testing.B) {
+	n, err := NewUNet(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	for round := 0; round < 3; round++ {
+		for _, w := range []int{1, 0} {
+			b.Run(fmt.Sprintf("workers=%d/%d", w, round), func(b *testing.B) {
+				defer ops.SetWorkers(ops.SetWorkers(w))
+				for b.Loop() {
+					if _, err := n.Step(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+			})
+		}
+	}
 }
