@@ -115,7 +115,9 @@ func heldOut(source string, start int, share float64) bool {
 	io.WriteString(h, source)
 	h.Write([]byte{0})
 	io.WriteString(h, strconv.Itoa(start))
-	return float64(h.Sum64())/math.Exp2(64) < share
+	// FNV-1a alone leaves the high bits nearly equal for names that differ
+	// only at the end; the finaliser spreads every bit.
+	return float64(mix(h.Sum64()))/math.Exp2(64) < share
 }
 
 func (s *videoSource) open(shuffle bool, seed uint64) (*decode.Clips, error) {

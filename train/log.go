@@ -109,35 +109,48 @@ func finiteOnly(m map[string]float64) map[string]float64 {
 // ReadLog reads a run's log and returns the run's history as it stands: a
 // start record at step s (a resume, or a fresh start) drops the step, val
 // and checkpoint records after s that an interrupted process had written
-// and the resumed run repeats. A last line cut off by a killed process is
-// ignored; any other line that is not a record is an error naming it.
+// and the resumed run repeats. A line cut off by a killed process (the
+// last line, or one followed by a start record) is ignored; any other line
+// that is not a record is an error naming it.
 func ReadLog(path string) ([]Record, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("train: read log: %w", err)
 	}
 	var recs []Record
+	bad := 0 // the line number of an unreadable line not yet excused
 	r := bufio.NewReader(bytes.NewReader(data))
 	for line := 1; ; line++ {
 		b, err := r.ReadBytes('\n')
-		if errors.Is(err, io.EOF) {
-			if len(bytes.TrimSpace(b)) > 0 {
-				var rec Record
-				if json.Unmarshal(b, &rec) == nil { // a whole last line without its newline
-					recs = add(recs, rec)
+		if len(bytes.TrimSpace(b)) > 0 {
+			var rec Record
+			if jerr := json.Unmarshal(b, &rec); jerr != nil || rec.Type == "" {
+				if bad != 0 {
+					break
 				}
+				bad = line
+			} else {
+				if bad != 0 && rec.Type != RecordStart {
+					break
+				}
+				bad = 0
+				recs = add(recs, rec)
 			}
+		}
+		if errors.Is(err, io.EOF) {
 			return recs, nil
 		}
-		if len(bytes.TrimSpace(b)) == 0 {
-			continue
-		}
-		var rec Record
-		if err := json.Unmarshal(b, &rec); err != nil || rec.Type == "" {
-			return nil, fmt.Errorf("train: log %s: line %d is not a log record: %.80q", path, line, b)
-		}
-		recs = add(recs, rec)
 	}
+	return nil, fmt.Errorf("train: log %s: line %d is not a log record: %.80q", path, bad, lineAt(data, bad))
+}
+
+// lineAt returns line n (1 for the first) of data.
+func lineAt(data []byte, n int) []byte {
+	lines := bytes.SplitN(data, []byte{'\n'}, n+1)
+	if n-1 < len(lines) {
+		return lines[n-1]
+	}
+	return nil
 }
 
 // add appends rec; a start record first drops the records it supersedes.

@@ -1,0 +1,207 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"framepred/checkpoint"
+	"framepred/ops"
+)
+
+// TestResumeExact: a run cancelled part way and resumed from its
+// checkpoint ends with the same weights, optimiser moments, random state
+// and data position as the uninterrupted run, bit for bit, and logs the
+// same losses at every step. Single worker: see serial.
+func TestResumeExact(t *testing.T) {
+	serial(t)
+	perceptual := smallConfig(true)
+	perceptual.Losses = "mse=1,perceptual=0.01,adv=0.05"
+	perceptual.DWarmupTrainsG = true
+	perceptual.G.Schedule, perceptual.G.Warmup, perceptual.G.MinLR = "cosine", 3, 1e-5
+	perceptual.D.Schedule = "cosine"
+	tests := []struct {
+		name   string
+		cfg    Config
+		cancel int64 // cancel after this step
+	}{
+		{"MSE only", smallConfig(false), 5},
+		{"adversarial, cancelled in the discriminator warm-up", smallConfig(true), 3},
+		{"adversarial, cancelled in the joint phase", smallConfig(true), 7},
+		{"perceptual and adversarial, cosine schedules", perceptual, 8},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			refDir, dir := t.TempDir(), t.TempDir()
+			if _, err := train(t, tc.cfg, refDir, nil); err != nil {
+				t.Fatal(err)
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tr, err := New(tc.cfg, Options{Dir: dir, Progress: func(p Progress) {
+				if p.Step == tc.cancel {
+					cancel()
+				}
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := tr.Run(ctx)
+			tr.Close()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled run returned %v, want context.Canceled", err)
+			}
+			want := filepath.Join(dir, checkpoint.StepName(tc.cancel))
+			if res.Step != tc.cancel || res.Checkpoint != want {
+				t.Fatalf("cancelled run stopped at step %d with checkpoint %s, want %d and %s", res.Step, res.Checkpoint, tc.cancel, want)
+			}
+
+			saved, path, err := SavedConfig(dir)
+			if err != nil || path != want {
+				t.Fatalf("SavedConfig: %s, %v; want %s", path, err, want)
+			}
+			tr, err = Resume(saved, Options{Dir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tr.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			tr.Close()
+
+			last := checkpoint.StepName(tc.cfg.Steps)
+			sameCheckpoints(t, filepath.Join(refDir, last), filepath.Join(dir, last))
+			sameCheckpoints(t, filepath.Join(refDir, checkpoint.BestName), filepath.Join(dir, checkpoint.BestName))
+			sameSteps(t, stepRecords(t, filepath.Join(refDir, LogName)), stepRecords(t, filepath.Join(dir, LogName)), tc.cfg.Steps)
+		})
+	}
+}
+
+// The kill test runs training in a child process: the test binary itself,
+// switched by these variables (see TestMain).
+const (
+	childEnv   = "FRAMEPRED_TRAIN_CHILD"       // "new DIR" or "resume DIR"
+	childDelay = "FRAMEPRED_TRAIN_CHILD_DELAY" // pause after each step, ms
+)
+
+// killConfig is the kill test's run: 40 steps, a checkpoint every 2.
+func killConfig() Config {
+	c := smallConfig(true)
+	c.Steps, c.CheckpointEvery, c.ValEvery, c.Keep = 40, 2, 10, 3
+	return c
+}
+
+// runChild trains as the parent asked and returns the exit code.
+func runChild() int {
+	ops.SetWorkers(1)
+	mode, dir, _ := strings.Cut(os.Getenv(childEnv), " ")
+	delay, _ := strconv.Atoi(os.Getenv(childDelay))
+	opts := Options{Dir: dir, Progress: func(Progress) { time.Sleep(time.Duration(delay) * time.Millisecond) }}
+	var tr *Trainer
+	var err error
+	if mode == "resume" {
+		var cfg Config
+		if cfg, _, err = SavedConfig(dir); err == nil {
+			tr, err = Resume(cfg, opts)
+		}
+	} else {
+		tr, err = New(killConfig(), opts)
+	}
+	if err == nil {
+		_, err = tr.Run(context.Background())
+		tr.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func child(t *testing.T, mode, dir string, delayMS int) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+mode+" "+dir, childDelay+"="+strconv.Itoa(delayMS))
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// TestKill: a training process killed with SIGKILL once it has written a
+// mid-run checkpoint, then resumed by another process, ends exactly where
+// an uninterrupted run ends, and its log reads back as one run.
+func TestKill(t *testing.T) {
+	serial(t)
+	cfg := killConfig()
+	refDir, dir := t.TempDir(), t.TempDir()
+	if _, err := train(t, cfg, refDir, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// The first process pauses 25 ms after each step, so the kill lands
+	// mid-run: at any point of a step or of a checkpoint write.
+	cmd := child(t, "new", dir, 25)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		es, err := checkpoint.List(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) > 0 && es[len(es)-1].Step >= 8 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the child wrote no checkpoint past step 8 within a minute")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	es, err := checkpoint.List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killedAt := es[len(es)-1].Step
+	if killedAt >= cfg.Steps {
+		t.Fatalf("the child finished (step %d) before it was killed", killedAt)
+	}
+	t.Logf("killed after checkpoint %d of %d", killedAt, cfg.Steps)
+
+	if err := child(t, "resume", dir, 0).Run(); err != nil {
+		t.Fatalf("resuming process: %v", err)
+	}
+	last := checkpoint.StepName(cfg.Steps)
+	sameCheckpoints(t, filepath.Join(refDir, last), filepath.Join(dir, last))
+	sameSteps(t, stepRecords(t, filepath.Join(refDir, LogName)), stepRecords(t, filepath.Join(dir, LogName)), cfg.Steps)
+	// The killed writer's temporary files are gone, and Keep holds.
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	want := []string{"best.safetensors", "step-000036.safetensors", "step-000038.safetensors", "step-000040.safetensors", "train.jsonl"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("folder holds %v, want %v", names, want)
+	}
+}
