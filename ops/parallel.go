@@ -26,32 +26,22 @@ func Workers() int {
 // minChunk is the smallest slice of an elementwise loop worth a goroutine.
 const minChunk = 1 << 15
 
-// parallelRange splits [0, n) into contiguous chunks, one per worker, and
-// runs fn on each; small ranges run on the calling goroutine.
+// parallelRange splits [0, n) into contiguous chunks and runs fn on each,
+// spread over the workers; small ranges run on the calling goroutine.
 func parallelRange(n int, fn func(lo, hi int)) { parallelUnits(n, 1, fn) }
 
 // parallelUnits is parallelRange over n units of size elements each (rows of
-// an image, say): chunks never split a unit.
+// an image, say): chunks never split a unit. There are a few chunks per
+// worker, so the calling goroutine takes over a late worker's share.
 func parallelUnits(n, size int, fn func(lo, hi int)) {
-	w := min(Workers(), n, max(1, n*size/minChunk))
-	if w <= 1 {
+	chunks := min(4*Workers(), n, max(1, n*size/minChunk))
+	if chunks <= 1 {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < w; i++ {
-		lo, hi := n*i/w, n*(i+1)/w
-		if i == w-1 {
-			fn(lo, hi) // the calling goroutine takes the last chunk
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
+	parallelTasks[float32](0, chunks, 1, 0, func(i, _ int, _ []float32) {
+		fn(n*i/chunks, n*(i+1)/chunks)
+	})
 }
 
 // parallelTasks runs fn(task, worker, scratch) for the tasks first,
@@ -59,6 +49,12 @@ func parallelUnits(n, size int, fn func(lo, hi int)) {
 // order from a shared counter. Each worker owns one scratch slice of
 // scratchLen elements (from a pool, not zeroed) for the whole call; worker is
 // its index, 0 to Workers()-1.
+//
+// The call returns when every task is done, not when every goroutine is: a
+// goroutine that starts late (its core busy with another process, or just
+// the wake-up latency) finds no tasks left and leaves, and the caller, which
+// works through the tasks itself meanwhile, never waits for it. On a shared
+// machine that wait was the cost of a parallel section, not the work.
 func parallelTasks[T Float](first, end, step, scratchLen int, fn func(task, worker int, scratch []T)) {
 	n := (end - first + step - 1) / step
 	w := min(Workers(), n)
@@ -70,28 +66,30 @@ func parallelTasks[T Float](first, end, step, scratchLen int, fn func(task, work
 		putScratch(s)
 		return
 	}
-	var next atomic.Int32
+	var next, done atomic.Int32
+	finished := make(chan struct{})
 	run := func(worker int) {
-		s := getScratch[T](scratchLen)
+		var s []T
 		for {
 			i := int(next.Add(1)) - 1
 			if i >= n {
 				break
 			}
+			if s == nil && scratchLen > 0 {
+				s = getScratch[T](scratchLen)
+			}
 			fn(first+i*step, worker, s)
+			if int(done.Add(1)) == n {
+				close(finished)
+			}
 		}
 		putScratch(s)
 	}
-	var wg sync.WaitGroup
 	for i := 1; i < w; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run(i)
-		}()
+		go run(i)
 	}
 	run(0)
-	wg.Wait()
+	<-finished
 }
 
 // Scratch buffers are shared by every kernel through two free lists, so the
