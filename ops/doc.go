@@ -37,7 +37,12 @@
 // input gradients scatter back with col2im, alternate tiles at a time so no
 // two workers add to the same row. A stride-1 input gradient is itself a
 // stride-1 convolution (filters flipped and transposed, padding K-1-P), so it
-// takes the forward path.
+// takes the forward path. Within a step, a convolution's padded input and
+// padded output gradient are built once and shared by its three passes.
+//
+// UpConv2d is Upsample2x followed by Conv2d in one op: for 3×3 filters each
+// output phase is a 2×2 convolution of the low-resolution input, 4/9 of the
+// arithmetic. Decoders should use it.
 // # Buffers
 //
 // Every op keeps its output tensor and reuses it on the next run, and the
