@@ -197,7 +197,14 @@ func directRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayo
 					}
 				}
 			}
+			// A block that is one whole run of a dense output row goes
+			// straight to the output.
+			whole := nrun == 1 && runs[0][2] == 24 && l.step == 1
 			for o := 0; o < nOut; o += 4 {
+				if whole && o+4 <= nOut {
+					kernNNI4x24(k, &w[o*k], k, &p.data[v], &offs[0], &out[o*l.cols+runs[0][1]], l.cols, 0)
+					continue
+				}
 				kernNNI4x24(k, &w[o*k], k, &p.data[v], &offs[0], &tmp[0], 24, 0)
 				for _, r := range runs[:nrun] {
 					for i := 0; i < min(4, nOut-o); i++ {
