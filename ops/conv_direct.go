@@ -125,6 +125,61 @@ func directInput(t ConvGeom, dout, flip, dx []float32, c *convCache) {
 	directRun(p, p.offs, w4.data, t.Out, t.N, oh, ow, outLayout{cols: t.Cols(), img: oh * ow, row: ow, step: 1}, dx)
 }
 
+// directStridedInput is a strided convolution's input gradient on the
+// direct path. Input pixels fall into stride×stride phases by (Y+P) mod s;
+// phase (a, b) receives only the taps i ≡ a, j ≡ b (mod s), and for it the
+// gradient is a small stride-1 correlation of dOut with those taps:
+//
+//	dx[c, s·yq+a-P, s·xq+b-P] = Σ_{o,u,v} W[o, c, a+s·u, b+s·v] · dOut[o, yq-u, xq-v]
+//
+// So each phase is one directRun over a zero-padded dOut, written to every
+// s-th pixel of dx: no col2im scatter.
+func directStridedInput(g ConvGeom, w, dout, dx []float32) {
+	s, oh, ow := g.Stride, g.OH(), g.OW()
+	// Padding of dOut: enough above for the largest u, enough below for
+	// the largest yq; one value for all four sides.
+	um := max((g.KH+s-1)/s, (g.KW+s-1)/s)
+	pdd := max(um-1, (g.H-1+g.PadH)/s-oh+1, (g.W-1+g.PadW)/s-ow+1, 0)
+	p := pad(ConvGeom{N: g.N, In: g.Out, H: oh, W: ow, Out: 1, KH: 1, KW: 1, Stride: 1, PadH: pdd, PadW: pdd}, dout)
+	defer p.release()
+	img := p.hq * p.wq
+	if g.KH < s || g.KW < s { // some phases get no tap: their pixels are 0
+		clear(dx)
+	}
+	for a := 0; a < s; a++ {
+		for b := 0; b < s; b++ {
+			nu, nv := (g.KH-a+s-1)/s, (g.KW-b+s-1)/s
+			y0, x0 := max(0, ceilDiv(g.PadH-a, s)), max(0, ceilDiv(g.PadW-b, s))
+			ph, pw := (g.H-1+g.PadH-a)/s-y0+1, (g.W-1+g.PadW-b)/s-x0+1
+			if ph <= 0 || pw <= 0 {
+				continue
+			}
+			if nu <= 0 || nv <= 0 {
+				continue // cleared above
+			}
+			k := g.Out * nu * nv
+			in4 := (g.In + 3) &^ 3
+			at := getScratch[float32](in4 * k)
+			clear(at)
+			offs := make([]int, k)
+			for o := 0; o < g.Out; o++ {
+				for u := 0; u < nu; u++ {
+					for v := 0; v < nv; v++ {
+						col := (o*nu+u)*nv + v
+						offs[col] = 4 * (o*g.N*img + (y0-u+pdd)*p.wq + (x0 - v + pdd))
+						for c := 0; c < g.In; c++ {
+							at[c*k+col] = w[((o*g.In+c)*g.KH+a+s*u)*g.KW+b+s*v]
+						}
+					}
+				}
+			}
+			l := outLayout{cols: g.N * g.H * g.W, base: (s*y0+a-g.PadH)*g.W + s*x0 + b - g.PadW, img: g.H * g.W, row: s * g.W, step: s}
+			directRun(p, offs, at, g.In, g.N, ph, pw, l, dx)
+			putScratch(at)
+		}
+	}
+}
+
 // rows4 is a weight matrix with its row count rounded up to a multiple of
 // four, zero rows added if needed (the micro-kernels work on four rows).
 type rows4 struct {

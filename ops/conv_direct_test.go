@@ -26,6 +26,8 @@ func TestDirectPath(t *testing.T) {
 		{N: 2, In: 5, H: 16, W: 16, Out: 4, KH: 4, KW: 4, Stride: 2, PadH: 1, PadW: 1},
 		{N: 3, In: 2, H: 7, W: 9, Out: 8, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
 		{N: 1, In: 3, H: 11, W: 12, Out: 4, KH: 3, KW: 3, Stride: 3, PadH: 2, PadW: 0},
+		// 1×1 stride 2: phases no tap reaches get zero gradients
+		{N: 2, In: 4, H: 6, W: 7, Out: 4, KH: 1, KW: 1, Stride: 2, PadH: 0, PadW: 0},
 		// many small images: tasks span images
 		{N: 37, In: 4, H: 3, W: 5, Out: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
 		{N: 9, In: 3, H: 6, W: 6, Out: 4, KH: 4, KW: 4, Stride: 2, PadH: 1, PadW: 1},

@@ -324,6 +324,10 @@ func convBackwardInput[T Float](g ConvGeom, w, dout, dx []T, c *convCache) {
 		}
 		return
 	}
+	if direct[T](g) {
+		directStridedInput(g, as[float32](w), as[float32](dout), as[float32](dx))
+		return
+	}
 	parallelRange(len(dx), func(lo, hi int) { clear(dx[lo:hi]) })
 	ow, nr := g.OW(), g.N*g.OH()
 	// A tile of tr output rows reads input rows spanning (tr-1)·s+KH; tiles
