@@ -30,15 +30,17 @@
 // after which every row of the im2col matrix is a shifted run of that
 // buffer; assembly micro-kernels (gemm_amd64.s) multiply the filters with
 // those runs in place, 4 output channels by 24 pixels at a time, and the
-// filter gradient as 4×3 blocks of dot products. Everything else (float64,
-// the purego build, 1×1 convolutions, strided input gradients) builds im2col
-// tiles of about 1 MiB per worker and multiplies them with
+// filter gradient as 4×3 blocks of dot products. A stride-1 input gradient
+// is itself a stride-1 convolution (filters flipped and transposed, padding
+// K-1-P); a strided one splits into one small stride-1 correlation per
+// input phase. Within a step, a convolution's padded input and padded
+// output gradient are built once and shared by its three passes.
+//
+// Everything else (float64, the purego build, 1×1 stride-1 convolutions)
+// builds im2col tiles of about 1 MiB per worker and multiplies them with
 // framepred/internal/blas, one single-threaded product per tile; strided
-// input gradients scatter back with col2im, alternate tiles at a time so no
-// two workers add to the same row. A stride-1 input gradient is itself a
-// stride-1 convolution (filters flipped and transposed, padding K-1-P), so it
-// takes the forward path. Within a step, a convolution's padded input and
-// padded output gradient are built once and shared by its three passes.
+// input gradients there scatter back with col2im, alternate tiles at a time
+// so no two workers add to the same row.
 //
 // UpConv2d is Upsample2x followed by Conv2d in one op: for 3×3 filters each
 // output phase is a 2×2 convolution of the low-resolution input, 4/9 of the
