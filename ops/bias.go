@@ -204,8 +204,10 @@ func (op *channelSumOp) Do(vs ...G.Value) (G.Value, error) {
 func ChannelSum[T Float](x, s []T) {
 	plane := len(x) / len(s)
 	// Split every channel's block into chunks so even one channel uses all
-	// workers; each chunk adds into its own slot, combined below.
-	chunks := max(1, min(Workers(), len(x)/minChunk))
+	// workers; each chunk adds into its own slot, combined below in order.
+	// The chunks depend on the size alone, so the sums do not depend on the
+	// workers.
+	chunks := max(1, min(reduceSlots, len(x)/minChunk))
 	part := make([]float64, len(s)*chunks)
 	parallelTasks(0, chunks, 1, 0, func(k, _ int, _ []T) {
 		for c := range s {

@@ -223,11 +223,17 @@ func convForward[T Float](g ConvGeom, x, w, out []T, c *convCache) {
 // pointwiseTile is the column count of one task of a 1×1 convolution.
 const pointwiseTile = 4096
 
-// ConvBackwardFilter computes dw = dOut × colᵀ, the filter gradient, summing
-// each worker's tiles into its own partial gradient and the partials at the end.
+// ConvBackwardFilter computes dw = dOut × colᵀ, the filter gradient. The
+// result is bitwise the same for any number of workers: see reduceSlots.
 func ConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T) {
 	convBackwardFilter(g, x, dout, dw, nil)
 }
+
+// reduceSlots is the number of partial sums a reduction over tiles keeps
+// (fewer when there are fewer tiles). Slot s sums a fixed, contiguous range
+// of tiles in order and the slots are added in order, so the result does
+// not depend on how many workers share the slots or which finishes first.
+const reduceSlots = 8
 
 func convBackwardFilter[T Float](g ConvGeom, x, dout, dw []T, c *convCache) {
 	if directFilterOK[T](g) {
@@ -236,32 +242,36 @@ func convBackwardFilter[T Float](g ConvGeom, x, dout, dw []T, c *convCache) {
 	}
 	cols, rows := g.Cols(), g.Rows()
 	size := g.Out * rows
-	nw := Workers()
-	partial := getScratch[T](size * nw)
-	defer putScratch(partial)
-	used := make([]bool, nw)
-	if g.pointwise() {
-		parallelTasks[T](0, cols, pointwiseTile, 0, func(c0, wk int, _ []T) {
-			n := min(pointwiseTile, cols-c0)
-			gemmNT(g.Out, g.In, n, dout[c0:], cols, x[c0:], cols, beta[T](used[wk]), partial[wk*size:], g.In)
-			used[wk] = true
-		})
-	} else {
+	// tile t covers output columns (pointwise) or output rows [t·per, …).
+	per, nt, scratch := pointwiseTile, (cols+pointwiseTile-1)/pointwiseTile, 0
+	if !g.pointwise() {
 		ow, nr := g.OW(), g.N*g.OH()
-		tr := tileRows[T](g, rows, 1)
-		parallelTasks(0, nr, tr, rows*tr*ow, func(r0, wk int, col []T) {
-			r1 := min(r0+tr, nr)
+		per = tileRows[T](g, rows, 1)
+		nt, scratch = (nr+per-1)/per, rows*per*ow
+	}
+	slots := min(nt, reduceSlots)
+	partial := getScratch[T](size * slots)
+	defer putScratch(partial)
+	parallelTasks(0, slots, 1, scratch, func(s, _ int, col []T) {
+		part := partial[s*size:][:size]
+		for t := nt * s / slots; t < nt*(s+1)/slots; t++ {
+			acc := beta[T](t > nt*s/slots)
+			if g.pointwise() {
+				c0 := t * per
+				n := min(per, cols-c0)
+				gemmNT(g.Out, g.In, n, dout[c0:], cols, x[c0:], cols, acc, part, g.In)
+				continue
+			}
+			ow, nr := g.OW(), g.N*g.OH()
+			r0, r1 := t*per, min((t+1)*per, nr)
 			width := (r1 - r0) * ow
 			im2col(g, x, r0, r1, col[:rows*width])
-			gemmNT(g.Out, rows, width, dout[r0*ow:], cols, col, width, beta[T](used[wk]), partial[wk*size:], rows)
-			used[wk] = true
-		})
-	}
-	clear(dw[:size])
-	for wk := 0; wk < nw; wk++ {
-		if used[wk] {
-			addTo(dw[:size], partial[wk*size:][:size])
+			gemmNT(g.Out, rows, width, dout[r0*ow:], cols, col, width, acc, part, rows)
 		}
+	})
+	copy(dw[:size], partial[:size])
+	for s := 1; s < slots; s++ {
+		addTo(dw[:size], partial[s*size:][:size])
 	}
 }
 

@@ -42,6 +42,17 @@
 // input gradients there scatter back with col2im, alternate tiles at a time
 // so no two workers add to the same row.
 //
+// # Determinism
+//
+// Every kernel gives bitwise the same result for any number of workers and
+// any scheduling, so training is reproducible run to run and a run resumed
+// on a machine with another core count follows the same path. Work is
+// handed out dynamically, but no sum depends on it: a filter gradient's
+// tasks are ranges of its columns, each summing the images in groups fixed
+// by the geometry (ConvBackwardFilter on the direct path), or fixed slots of
+// tiles added in slot order (the im2col path); bias gradients and loss sums
+// split their input into chunks fixed by its size and add them in order.
+//
 // UpConv2d is Upsample2x followed by Conv2d in one op: for 3×3 filters each
 // output phase is a 2×2 convolution of the low-resolution input, 4/9 of the
 // arithmetic. Decoders should use it.

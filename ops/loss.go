@@ -275,9 +275,10 @@ func sigmoid(x float64) float64 {
 	return e / (1 + e)
 }
 
-// parallelSum adds fn's partial sums over chunks of [0, n).
+// parallelSum adds fn's partial sums over chunks of [0, n), in order. The
+// chunks depend on n alone, so the sum does not depend on the workers.
 func parallelSum(n int, fn func(lo, hi int) float64) float64 {
-	w := min(Workers(), max(1, n/minChunk))
+	w := min(reduceSlots, max(1, n/minChunk))
 	parts := make([]float64, w)
 	parallelTasks[float64](0, w, 1, 0, func(i, _ int, _ []float64) {
 		parts[i] = fn(n*i/w, n*(i+1)/w)
