@@ -249,11 +249,11 @@ func putAdam(tensors map[string]safetensors.Tensor, meta map[string]string, key,
 		return nil // no step taken yet: no moments
 	}
 	if len(st.M) != len(ps) {
-		return fmt.Errorf("Adam holds moments of %d parameters, the network has %d", len(st.M), len(ps))
+		return fmt.Errorf("the optimiser holds moments of %d parameters, the network has %d", len(st.M), len(ps))
 	}
 	for i, p := range ps {
 		if len(st.M[i]) != p.Value.DataSize() {
-			return fmt.Errorf("Adam's moments of %s have %d values, the parameter %d", p.Name, len(st.M[i]), p.Value.DataSize())
+			return fmt.Errorf("the optimiser's moments of %s have %d values, the parameter %d", p.Name, len(st.M[i]), p.Value.DataSize())
 		}
 		tensors[prefix+"m/"+p.Name] = safetensors.FromFloat32(p.Value.Shape(), st.M[i])
 		tensors[prefix+"v/"+p.Name] = safetensors.FromFloat32(p.Value.Shape(), st.V[i])

@@ -336,8 +336,11 @@ func (c Config) CheckResume(saved Config) error {
 	if c.Steps < saved.Steps && c.Steps != 0 {
 		diffs = append(diffs, fmt.Sprintf("steps %d is fewer than the saved run's %d", c.Steps, saved.Steps))
 	}
-	if c.Steps != saved.Steps && (saved.G.Schedule == "cosine" || saved.D.Schedule == "cosine") {
-		diffs = append(diffs, fmt.Sprintf("steps changes from %d to %d under a cosine schedule, whose rates depend on it", saved.Steps, c.Steps))
+	// Steps 0 with the saved epochs derives the saved step count again.
+	sameLength := c.Steps == saved.Steps || c.Steps == 0 && c.Epochs == saved.Epochs
+	if !sameLength && (saved.G.Schedule == "cosine" || saved.D.Schedule == "cosine") {
+		diffs = append(diffs, fmt.Sprintf("the run's length changes (steps %d, epochs %d; saved %d, %d) under a cosine schedule, whose rates depend on it",
+			c.Steps, c.Epochs, saved.Steps, saved.Epochs))
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("train: resume: the settings differ from the saved run's; a resumed run keeps them (it may change steps, epochs, val_every, checkpoint_every and keep):\n  %s", strings.Join(diffs, "\n  "))

@@ -72,13 +72,14 @@ func TestCheckResume(t *testing.T) {
 		{"seed", func(c *Config) { c.Seed = 1 }, "seed is 1, the saved run has 42"},
 		{"data", func(c *Config) { c.Data.Synth.Kick = 5 }, "data is"},
 		{"steps under cosine", func(c *Config) { c.Steps = 100; c.G.Schedule = "cosine" }, "cosine"},
+		{"steps derived again under cosine", func(c *Config) { c.Steps = 0; c.G.Schedule = "cosine" }, ""},
 	}
 	for _, tc := range tests {
 		c := smallConfig(true)
 		sc := *saved.Data.Synth
 		saved.Data.Synth = &sc
 		tc.change(&c)
-		if tc.name == "steps under cosine" {
+		if strings.Contains(tc.name, "cosine") {
 			saved.G.Schedule = "cosine"
 		}
 		err := c.CheckResume(saved)
