@@ -43,12 +43,11 @@
 // into the generator's training split; video: a per-epoch shuffle seed),
 // and the mismatched pairs' offsets, drawn from a PCG generator whose state
 // is saved in every checkpoint with the optimisers' moments and the data
-// position. A resumed run therefore repeats what the uninterrupted run
-// would have done, bit for bit, provided the kernels are deterministic: the
-// convolution filter gradient of package ops currently sums its tiles in
-// the order its goroutines finish them, so bit-exact runs need
-// ops.SetWorkers(1); with more workers a resumed run differs from an
-// uninterrupted one in the last bits, as two uninterrupted runs do.
+// position. The kernels of package ops give the same bits for any number
+// of workers, so a resumed run repeats what the uninterrupted run would
+// have done, bit for bit, on this machine or another with the same
+// instruction set (TestResumeExact interrupts and resumes with different
+// worker counts).
 //
 // # Stopping
 //

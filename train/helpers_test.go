@@ -47,11 +47,11 @@ func smallConfig(adv bool) Config {
 	return c
 }
 
-// serial makes the kernels deterministic for the test (see the package
-// documentation: the filter gradient's reduction depends on scheduling
-// with more than one worker).
-func serial(t testing.TB) {
-	prev := ops.SetWorkers(1)
+// workers sets the number of goroutines the kernels use until the test
+// ends. Their results do not depend on it (package ops sums in a fixed
+// order), which the resume tests rely on and check.
+func workers(t testing.TB, n int) {
+	prev := ops.SetWorkers(n)
 	t.Cleanup(func() { ops.SetWorkers(prev) })
 }
 

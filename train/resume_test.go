@@ -13,20 +13,24 @@ import (
 	"time"
 
 	"framepred/checkpoint"
-	"framepred/ops"
 )
 
 // TestResumeExact: a run cancelled part way and resumed from its
 // checkpoint ends with the same weights, optimiser moments, random state
 // and data position as the uninterrupted run, bit for bit, and logs the
-// same losses at every step. Single worker: see serial.
+// same losses at every step. The three runs use 1, 2 and 3 kernel
+// workers, as a run resumed on another machine might.
 func TestResumeExact(t *testing.T) {
-	serial(t)
 	perceptual := smallConfig(true)
 	perceptual.Losses = "mse=1,perceptual=0.01,adv=0.05"
 	perceptual.DWarmupTrainsG = true
 	perceptual.G.Schedule, perceptual.G.Warmup, perceptual.G.MinLR = "cosine", 3, 1e-5
 	perceptual.D.Schedule = "cosine"
+	// The default networks on 32×32 frames: layers large enough that the
+	// kernels split their work over the workers.
+	full := DefaultConfig()
+	full.Losses, full.ReconWarmup, full.DWarmup, full.G.Beta1 = "mse=1,adv=0.05", 2, 2, 0.5
+	full.Batch, full.Steps, full.Data.ValSamples, full.ValEvery, full.CheckpointEvery = 8, 8, 8, 4, 4
 	tests := []struct {
 		name   string
 		cfg    Config
@@ -36,14 +40,17 @@ func TestResumeExact(t *testing.T) {
 		{"adversarial, cancelled in the discriminator warm-up", smallConfig(true), 3},
 		{"adversarial, cancelled in the joint phase", smallConfig(true), 7},
 		{"perceptual and adversarial, cosine schedules", perceptual, 8},
+		{"default networks", full, 5},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			refDir, dir := t.TempDir(), t.TempDir()
+			workers(t, 1)
 			if _, err := train(t, tc.cfg, refDir, nil); err != nil {
 				t.Fatal(err)
 			}
 
+			workers(t, 2)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			tr, err := New(tc.cfg, Options{Dir: dir, Progress: func(p Progress) {
@@ -68,6 +75,7 @@ func TestResumeExact(t *testing.T) {
 			if err != nil || path != want {
 				t.Fatalf("SavedConfig: %s, %v; want %s", path, err, want)
 			}
+			workers(t, 3)
 			tr, err = Resume(saved, Options{Dir: dir})
 			if err != nil {
 				t.Fatal(err)
@@ -101,7 +109,6 @@ func killConfig() Config {
 
 // runChild trains as the parent asked and returns the exit code.
 func runChild() int {
-	ops.SetWorkers(1)
 	mode, dir, _ := strings.Cut(os.Getenv(childEnv), " ")
 	delay, _ := strconv.Atoi(os.Getenv(childDelay))
 	opts := Options{Dir: dir, Progress: func(Progress) { time.Sleep(time.Duration(delay) * time.Millisecond) }}
@@ -142,7 +149,6 @@ func child(t *testing.T, mode, dir string, delayMS int) *exec.Cmd {
 // mid-run checkpoint, then resumed by another process, ends exactly where
 // an uninterrupted run ends, and its log reads back as one run.
 func TestKill(t *testing.T) {
-	serial(t)
 	cfg := killConfig()
 	refDir, dir := t.TempDir(), t.TempDir()
 	if _, err := train(t, cfg, refDir, nil); err != nil {

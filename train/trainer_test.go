@@ -150,7 +150,6 @@ func TestCancel(t *testing.T) {
 // TestKeepAndBest keeps the newest 2 step checkpoints and the best by
 // validation loss; the log says which validation was best.
 func TestKeepAndBest(t *testing.T) {
-	serial(t)
 	cfg := smallConfig(false)
 	cfg.Steps, cfg.CheckpointEvery, cfg.Keep, cfg.ValEvery = 12, 2, 2, 3
 	cfg.G.LR = 3e-2 // large enough that validation loss goes up and down

@@ -48,7 +48,6 @@ func videoConfig(paths []string) Config {
 // from the clips, validation clips are held out of training in every
 // epoch, and a run cancelled in its second epoch resumes exactly.
 func TestVideo(t *testing.T) {
-	serial(t)
 	paths := videos(t)
 	cfg := videoConfig(paths)
 
