@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -96,7 +98,7 @@ func TestResumeExact(t *testing.T) {
 // The kill test runs training in a child process: the test binary itself,
 // switched by these variables (see TestMain).
 const (
-	childEnv   = "FRAMEPRED_TRAIN_CHILD"       // "new DIR" or "resume DIR"
+	childEnv   = "FRAMEPRED_TRAIN_CHILD"       // "new DIR", "resume DIR" or "term DIR"
 	childDelay = "FRAMEPRED_TRAIN_CHILD_DELAY" // pause after each step, ms
 )
 
@@ -107,11 +109,19 @@ func killConfig() Config {
 	return c
 }
 
-// runChild trains as the parent asked and returns the exit code.
+// runChild trains as the parent asked and returns the exit code. In mode
+// "term" it stops on SIGINT or SIGTERM as the command line does, with exit
+// code 130.
 func runChild() int {
 	mode, dir, _ := strings.Cut(os.Getenv(childEnv), " ")
 	delay, _ := strconv.Atoi(os.Getenv(childDelay))
 	opts := Options{Dir: dir, Progress: func(Progress) { time.Sleep(time.Duration(delay) * time.Millisecond) }}
+	ctx := context.Background()
+	if mode == "term" {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	var tr *Trainer
 	var err error
 	if mode == "resume" {
@@ -123,10 +133,14 @@ func runChild() int {
 		tr, err = New(killConfig(), opts)
 	}
 	if err == nil {
-		_, err = tr.Run(context.Background())
+		_, err = tr.Run(ctx)
 		tr.Close()
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(os.Stderr, err)
+		return 130
+	case err != nil:
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -145,6 +159,71 @@ func child(t *testing.T, mode, dir string, delayMS int) *exec.Cmd {
 	return cmd
 }
 
+// waitForCheckpoint waits until the child has written a checkpoint of at
+// least step.
+func waitForCheckpoint(t *testing.T, cmd *exec.Cmd, dir string, step int64) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		es, err := checkpoint.List(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) > 0 && es[len(es)-1].Step >= step {
+			return
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the child wrote no checkpoint of step %d or later within a minute", step)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestTerm sends SIGTERM to a training process that stops on it as the
+// command line does: it finishes its step, saves it, exits with 130, and a
+// second process resumes to the uninterrupted run's end.
+func TestTerm(t *testing.T) {
+	cfg := killConfig()
+	refDir, dir := t.TempDir(), t.TempDir()
+	if _, err := train(t, cfg, refDir, nil); err != nil {
+		t.Fatal(err)
+	}
+	cmd := child(t, "term", dir, 25)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForCheckpoint(t, cmd, dir, 4)
+	time.Sleep(30 * time.Millisecond) // about one step: most often a step with no checkpoint due
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("the child ended with %v, want exit code 130", err)
+	}
+	// The last checkpoint is the last step done, whether or not one was due.
+	steps := stepRecords(t, filepath.Join(dir, LogName))
+	latest, err := checkpoint.Latest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := checkpoint.Load(latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := steps[c.Step]; !ok || len(steps) != int(c.Step) || c.Step >= cfg.Steps {
+		t.Fatalf("stopped with checkpoint %d after logging %d steps", c.Step, len(steps))
+	}
+	t.Logf("stopped by SIGTERM after step %d of %d", c.Step, cfg.Steps)
+	if err := child(t, "resume", dir, 0).Run(); err != nil {
+		t.Fatalf("resuming process: %v", err)
+	}
+	last := checkpoint.StepName(cfg.Steps)
+	sameCheckpoints(t, filepath.Join(refDir, last), filepath.Join(dir, last))
+}
+
 // TestKill: a training process killed with SIGKILL once it has written a
 // mid-run checkpoint, then resumed by another process, ends exactly where
 // an uninterrupted run ends, and its log reads back as one run.
@@ -161,22 +240,7 @@ func TestKill(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		es, err := checkpoint.List(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(es) > 0 && es[len(es)-1].Step >= 8 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatal("the child wrote no checkpoint past step 8 within a minute")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitForCheckpoint(t, cmd, dir, 8)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
