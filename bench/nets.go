@@ -8,18 +8,28 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"framepred/features"
+	"framepred/losses"
+	"framepred/model"
 	"framepred/ops"
 	"framepred/optim"
 )
 
-// Net is one network's training step: a compiled graph (forward, MSE loss,
-// backward) and an Adam optimiser.
+// Net is one network's training step: one compiled graph (forward, loss,
+// backward) and its Adam optimiser, or two for adversarial training (the
+// predictor's graph, then the discriminator's, fed the predictor's output).
 type Net struct {
-	Name     string
-	Batch    int
-	ConvGeom []ops.ConvGeom // every convolution, in order
-	NoInGrad int            // how many leading convolutions need no input gradient
+	Name   string
+	Batch  int
+	Params int // trainable parameters, to check against the PyTorch twin
 
+	parts   []*part
+	between func() // after parts[0], before parts[1]
+	close   func() error
+}
+
+// part is one compiled graph and its optimiser.
+type part struct {
 	g      *G.ExprGraph
 	vm     G.VM
 	loss   *G.Node
@@ -28,94 +38,80 @@ type Net struct {
 	adam   *optim.Adam
 }
 
-// Step runs one forward, backward and Adam update and returns the loss.
-func (n *Net) Step() (float32, error) {
-	n.vm.Reset()
-	if err := n.vm.RunAll(); err != nil {
-		return 0, fmt.Errorf("bench: %s: run: %w", n.Name, err)
+func newPart(loss *G.Node, params []*G.Node, adam *optim.Adam) (*part, error) {
+	grads, err := G.Grad(loss, params...)
+	if err != nil {
+		return nil, fmt.Errorf("bench: grad: %w", err)
 	}
-	if n.ps == nil {
-		ps, err := optim.FromNodes(n.params)
+	g := ops.Needed(loss, grads...)
+	return &part{g: g, vm: G.NewTapeMachine(g, G.BindDualValues(params...)), loss: loss, params: params, adam: adam}, nil
+}
+
+func (p *part) step() error {
+	p.vm.Reset()
+	if err := p.vm.RunAll(); err != nil {
+		return err
+	}
+	if p.ps == nil {
+		ps, err := optim.FromNodes(p.params)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		n.ps = ps
+		p.ps = ps
 	}
-	if err := n.adam.Step(n.ps); err != nil {
-		return 0, err
-	}
-	return float32(*n.loss.Value().(*G.F32)), nil
+	return p.adam.Step(p.ps)
 }
 
-// Close releases the machine.
-func (n *Net) Close() error { return n.vm.Close() }
-
-// ConvFLOPs is the convolution arithmetic of one step: forward, filter
-// gradient, and input gradient for every convolution but the leading ones
-// whose input is data.
-func (n *Net) ConvFLOPs() float64 {
-	f := 0.0
-	for i, g := range n.ConvGeom {
-		k := 3.0
-		if i < n.NoInGrad {
-			k = 2
+// Step runs one training step (forward, backward and Adam update of every
+// part) and returns the first part's loss.
+func (n *Net) Step() (float32, error) {
+	for i, p := range n.parts {
+		if i == 1 && n.between != nil {
+			n.between()
 		}
-		f += k * g.FLOPs()
+		if err := p.step(); err != nil {
+			return 0, fmt.Errorf("bench: %s: %w", n.Name, err)
+		}
 	}
-	return f
+	return float32(*n.parts[0].loss.Value().(*G.F32)), nil
 }
 
-// builder accumulates a network's parameters with PyTorch's default
-// initialisation (uniform in ±1/√fan-in for weights and biases).
-type builder struct {
-	g      *G.ExprGraph
-	r      *rand.Rand
-	params []*G.Node
-	geoms  []ops.ConvGeom
-}
-
-func (b *builder) uniform(name string, fanIn int, shape ...int) *G.Node {
-	bound := 1 / math.Sqrt(float64(fanIn))
-	v := make([]float32, tensor.Shape(shape).TotalSize())
-	for i := range v {
-		v[i] = float32((2*b.r.Float64() - 1) * bound)
+// Close releases the machines and the networks' compiled graphs.
+func (n *Net) Close() error {
+	for _, p := range n.parts {
+		p.vm.Close()
 	}
-	n := G.NewTensor(b.g, tensor.Float32, len(shape), G.WithShape(shape...), G.WithName(name),
-		G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))))
-	b.params = append(b.params, n)
-	return n
-}
-
-// conv adds a convolution with bias followed by LeakyReLU(slope).
-func (b *builder) conv(x *G.Node, name string, out, k, stride int, slope float64) *G.Node {
-	return b.convOp(x, name, out, k, stride, slope, false)
-}
-
-// upConv adds nearest 2× upsampling and a 3×3 convolution with bias and
-// LeakyReLU, fused into one ops.UpConv2d. Its FLOPs are counted as those of
-// the convolution on the upsampled input, what PyTorch computes.
-func (b *builder) upConv(x *G.Node, name string, out int, slope float64) *G.Node {
-	return b.convOp(x, name, out, 3, 1, slope, true)
-}
-
-func (b *builder) convOp(x *G.Node, name string, out, k, stride int, slope float64, up bool) *G.Node {
-	s := x.Shape()
-	in := s[0]
-	w := b.uniform(name+".w", in*k*k, out, in, k, k)
-	bias := b.uniform(name+".b", in*k*k, out)
-	pad := (k - 1) / 2
-	h, wd := s[2], s[3]
-	var y *G.Node
-	if up {
-		y = G.Must(ops.UpConv2d(x, w, pad))
-		h, wd = 2*h, 2*wd
-	} else {
-		y = G.Must(ops.Conv2d(x, w, stride, pad))
+	if n.close != nil {
+		return n.close()
 	}
-	b.geoms = append(b.geoms, ops.ConvGeom{N: s[1], In: in, H: h, W: wd, Out: out, KH: k, KW: k, Stride: stride, PadH: pad, PadW: pad})
-	return G.Must(ops.BiasAct(y, bias, slope))
+	return nil
 }
 
+// ConvFLOPs is the convolution arithmetic of one step (ops.ConvFLOPs of
+// every part): nominal, as PyTorch computes the same layers, and performed,
+// what framepred's kernels do.
+func (n *Net) ConvFLOPs() (nominal, performed float64) {
+	for _, p := range n.parts {
+		a, b := ops.ConvFLOPs(p.g)
+		nominal, performed = nominal+a, performed+b
+	}
+	return nominal, performed
+}
+
+// Nets lists the benchmark networks by name, in the order run.sh prints
+// them; bench/pytorch/bench.py knows the same names.
+var Nets = []struct {
+	Name string
+	New  func(seed uint64) (*Net, error)
+}{
+	{"probe", NewProbe},
+	{"unet", NewUNet},
+	{"unet+d", NewUNetAdversarial},
+	{"unet+perc", NewUNetPerceptual},
+	{"rgb64", NewRGB64},
+}
+
+// randInput adds a float32 input node of uniform [0, 1) values.
 func randInput(g *G.ExprGraph, r *rand.Rand, name string, shape ...int) *G.Node {
 	v := make([]float32, tensor.Shape(shape).TotalSize())
 	for i := range v {
@@ -125,49 +121,198 @@ func randInput(g *G.ExprGraph, r *rand.Rand, name string, shape ...int) *G.Node 
 		G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))))
 }
 
-// finish adds the MSE loss, differentiates and compiles what is needed.
-func (b *builder) finish(name string, batch int, pred, target *G.Node) (*Net, error) {
-	loss, err := ops.MeanSquaredDiff(pred, target)
+// NewProbe builds the probe network: batch 8 of 4×64×64 (CNHW), convs
+// 4→32→32→1, ReLU, ReLU, linear, MSE, Adam lr 1e-3. It is built from ops
+// directly, with PyTorch's default initialisation.
+func NewProbe(seed uint64) (*Net, error) {
+	const n, hw = 8, 64
+	g := G.NewGraph()
+	r := rand.New(rand.NewPCG(seed, 1))
+	var params []*G.Node
+	uniform := func(name string, fanIn int, shape ...int) *G.Node {
+		bound := 1 / math.Sqrt(float64(fanIn))
+		v := make([]float32, tensor.Shape(shape).TotalSize())
+		for i := range v {
+			v[i] = float32((2*r.Float64() - 1) * bound)
+		}
+		p := G.NewTensor(g, tensor.Float32, len(shape), G.WithShape(shape...), G.WithName(name),
+			G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))))
+		params = append(params, p)
+		return p
+	}
+	conv := func(x *G.Node, name string, out int, slope float64) *G.Node {
+		in := x.Shape()[0]
+		w, b := uniform(name+".weight", in*9, out, in, 3, 3), uniform(name+".bias", in*9, out)
+		return G.Must(ops.BiasAct(G.Must(ops.Conv2d(x, w, 1, 1)), b, slope))
+	}
+	x := randInput(g, r, "x", 4, n, hw, hw)
+	y := randInput(g, r, "y", 1, n, hw, hw)
+	out := conv(conv(conv(x, "c1", 32, 0), "c2", 32, 0), "c3", 1, 1)
+	loss, err := ops.MeanSquaredDiff(out, y)
 	if err != nil {
 		return nil, err
 	}
-	grads, err := G.Grad(loss, b.params...)
+	p, err := newPart(loss, params, optim.NewAdam(1e-3))
 	if err != nil {
-		return nil, fmt.Errorf("bench: %s: grad: %w", name, err)
+		return nil, err
 	}
-	vm := G.NewTapeMachine(ops.Needed(loss, grads...), G.BindDualValues(b.params...))
-	return &Net{Name: name, Batch: batch, ConvGeom: b.geoms, NoInGrad: 1, g: b.g, vm: vm, loss: loss,
-		params: b.params, adam: optim.NewAdam(1e-3)}, nil
+	count := 0
+	for _, q := range params {
+		count += q.Shape().TotalSize()
+	}
+	return &Net{Name: "probe", Batch: n, Params: count, parts: []*part{p}}, nil
 }
 
-// NewProbe builds the probe network: batch 8 of 4×64×64 (CNHW), convs
-// 4→32→32→1, ReLU, ReLU, linear, MSE, Adam lr 1e-3.
-func NewProbe(seed uint64) (*Net, error) {
-	const n, hw = 8, 64
-	b := &builder{g: G.NewGraph(), r: rand.New(rand.NewPCG(seed, 1))}
-	x := randInput(b.g, b.r, "x", 4, n, hw, hw)
-	y := randInput(b.g, b.r, "y", 1, n, hw, hw)
-	h := b.conv(x, "c1", 32, 3, 1, 0)
-	h = b.conv(h, "c2", 32, 3, 1, 0)
-	out := b.conv(h, "c3", 1, 3, 1, 1)
-	return b.finish("probe", n, out, y)
-}
-
-// NewUNet builds the demo predictor: width 16, batch 32 of 4×32×32 → 1×32×32.
-// Its decoder's "nearest upsampling, then 3×3 convolution" steps are
-// ops.UpConv2d, the same function computed with 4/9 of the arithmetic.
+// NewUNet builds the demo predictor (model.DefaultConfig) on a batch of 32
+// random 4×32×32 contexts and 1×32×32 targets: MSE, Adam lr 1e-3.
 func NewUNet(seed uint64) (*Net, error) {
-	const n, hw, c, a = 32, 32, 16, 0.2
-	b := &builder{g: G.NewGraph(), r: rand.New(rand.NewPCG(seed, 1))}
-	x := randInput(b.g, b.r, "x", 4, n, hw, hw)
-	y := randInput(b.g, b.r, "y", 1, n, hw, hw)
-	e1 := b.conv(b.conv(x, "e1a", c, 3, 1, a), "e1b", c, 3, 1, a)
-	e2 := b.conv(b.conv(e1, "e2a", 2*c, 3, 2, a), "e2b", 2*c, 3, 1, a)
-	e3 := b.conv(b.conv(e2, "e3a", 4*c, 3, 2, a), "e3b", 4*c, 3, 1, a)
-	u2 := b.upConv(e3, "u2", 2*c, a)
-	d2 := b.conv(G.Must(ops.Concat(u2, e2)), "m2", 2*c, 3, 1, a)
-	u1 := b.upConv(d2, "u1", c, a)
-	d1 := b.conv(G.Must(ops.Concat(u1, e1)), "m1", c, 3, 1, a)
-	out := b.conv(d1, "out", 1, 1, 1, 1)
-	return b.finish("unet", n, out, y)
+	return predictorNet("unet", model.DefaultConfig(), 32, 32, seed, nil)
+}
+
+// NewRGB64 builds model.RGB64Config's predictor on a batch of 16 random
+// 12×64×64 contexts (4 RGB frames) and 3×64×64 targets: MSE, Adam lr 1e-3.
+func NewRGB64(seed uint64) (*Net, error) {
+	return predictorNet("rgb64", model.RGB64Config(), 16, 64, seed, nil)
+}
+
+// NewUNetPerceptual is NewUNet with the loss MSE + the perceptual loss of
+// the default extractor (features.Edges) at weight 1.
+func NewUNetPerceptual(seed uint64) (*Net, error) {
+	ext := features.Edges()
+	return predictorNet("unet+perc", model.DefaultConfig(), 32, 32, seed, func(raw, y *G.Node) (*G.Node, error) {
+		mse, err := losses.MSE(raw, y)
+		if err != nil {
+			return nil, err
+		}
+		perc, err := losses.Perceptual(ext, raw, y)
+		if err != nil {
+			return nil, err
+		}
+		return G.Add(mse, perc)
+	})
+}
+
+// predictorNet trains a fresh predictor of cfg on n random samples of
+// hw×hw frames with loss(raw, target), MSE when nil.
+func predictorNet(name string, cfg model.Config, n, hw int, seed uint64, loss func(raw, y *G.Node) (*G.Node, error)) (*Net, error) {
+	p, err := model.NewPredictor(cfg, int64(seed))
+	if err != nil {
+		return nil, err
+	}
+	g := G.NewGraph()
+	r := rand.New(rand.NewPCG(seed, 1))
+	x := randInput(g, r, "x", cfg.Context*cfg.Channels, n, hw, hw)
+	y := randInput(g, r, "y", cfg.Channels, n, hw, hw)
+	raw, err := p.Build(g, x)
+	if err != nil {
+		return nil, err
+	}
+	if loss == nil {
+		loss = ops.MeanSquaredDiff
+	}
+	l, err := loss(raw, y)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", name, err)
+	}
+	params, err := p.ParamNodes(g)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := newPart(l, params, optim.NewAdam(1e-3))
+	if err != nil {
+		return nil, err
+	}
+	return &Net{Name: name, Batch: n, Params: p.NumParams(), parts: []*part{pt}, close: p.Close}, nil
+}
+
+// NewUNetAdversarial builds the demo's adversarial step on a batch of 32
+// random 32×32 samples: the predictor (model.DefaultConfig) and the patch
+// discriminator (model.DefaultDiscriminatorConfig), the predictor's loss
+// MSE + 0.05·LSGAN (losses.Reference), the discriminator's LSGAN loss on
+// real, fake and mismatched pairs (weight 1), Adam with betas (0.5, 0.999),
+// lr 2e-4 and 1e-3. A step is the predictor's graph (whose clamped
+// prediction is the fake), then the discriminator's.
+func NewUNetAdversarial(seed uint64) (*Net, error) {
+	const n, hw = 32, 32
+	cfg, dcfg := model.DefaultConfig(), model.DefaultDiscriminatorConfig()
+	p, err := model.NewPredictor(cfg, int64(seed))
+	if err != nil {
+		return nil, err
+	}
+	d, err := model.NewDiscriminator(dcfg, int64(seed)+1)
+	if err != nil {
+		return nil, err
+	}
+	r := rand.New(rand.NewPCG(seed, 1))
+	k := cfg.Context * cfg.Channels
+	gg := G.NewGraph()
+	x, y := randInput(gg, r, "x", k, n, hw, hw), randInput(gg, r, "y", 1, n, hw, hw)
+	raw, err := p.Build(gg, x)
+	if err != nil {
+		return nil, err
+	}
+	fake, err := ops.Clamp01(raw)
+	if err != nil {
+		return nil, err
+	}
+	scores, err := d.Build(gg, x, fake)
+	if err != nil {
+		return nil, err
+	}
+	weights, err := losses.ParseWeights(losses.Reference)
+	if err != nil {
+		return nil, err
+	}
+	lossG, _, err := weights.Build(losses.Inputs{Pred: raw, Truth: y, DFake: scores})
+	if err != nil {
+		return nil, err
+	}
+	gParams, err := p.ParamNodes(gg)
+	if err != nil {
+		return nil, err
+	}
+	adamG, adamD := optim.NewAdam(2e-4), optim.NewAdam(1e-3)
+	adamG.Beta1, adamD.Beta1 = 0.5, 0.5
+	partG, err := newPart(lossG, gParams, adamG)
+	if err != nil {
+		return nil, err
+	}
+
+	dg := G.NewGraph()
+	xv, yv := x.Value().(*tensor.Dense), y.Value().(*tensor.Dense)
+	input := func(name string, v *tensor.Dense) *G.Node {
+		return G.NewTensor(dg, tensor.Float32, 4, G.WithShape(v.Shape()...), G.WithName(name), G.WithValue(v))
+	}
+	mis, err := model.Roll(yv, 1)
+	if err != nil {
+		return nil, err
+	}
+	xd, realD, fakeD, misD := input("x", xv), input("real", yv), input("fake", yv.Clone().(*tensor.Dense)), input("mismatched", mis)
+	var s [3]*G.Node
+	for i, cand := range []*G.Node{realD, fakeD, misD} {
+		if s[i], err = d.Build(dg, xd, cand); err != nil {
+			return nil, err
+		}
+	}
+	lossD, err := losses.AdversarialD(losses.LSGAN, s[0], s[1], s[2], 1)
+	if err != nil {
+		return nil, err
+	}
+	dParams, err := d.ParamNodes(dg)
+	if err != nil {
+		return nil, err
+	}
+	partD, err := newPart(lossD, dParams, adamD)
+	if err != nil {
+		return nil, err
+	}
+	fakeV, fakeDV := fake.Value, fakeD.Value().(*tensor.Dense).Float32s()
+	return &Net{
+		Name: "unet+d", Batch: n, Params: p.NumParams() + d.NumParams(),
+		parts: []*part{partG, partD},
+		between: func() {
+			copy(fakeDV, fakeV().(*tensor.Dense).Float32s())
+		},
+		close: p.Close,
+	}, nil
 }

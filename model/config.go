@@ -58,6 +58,18 @@ func DefaultConfig() Config {
 	}
 }
 
+// RGB64Config returns framepred's default predictor for 64×64 RGB video:
+// 4 RGB context frames, width 16, three downsamplings (to 8×8 with 128
+// channels), direct output; 488,627 parameters. Frame sizes must be
+// multiples of 8.
+func RGB64Config() Config {
+	return Config{
+		Kind: PredictorKind, Version: PredictorVersion,
+		Context: 4, Channels: 3,
+		Width: 16, Depth: 3,
+	}
+}
+
 // Validate reports every field that is out of range.
 func (c Config) Validate() error {
 	var errs []error

@@ -24,11 +24,14 @@ type Param struct {
 
 // conv is one convolution with a bias, followed by LeakyReLU(slope); slope
 // 1 leaves it linear. Its parameters are name.weight (out×in×k×k) and
-// name.bias (out).
+// name.bias (out). With up set it convolves the input upsampled 2× (nearest
+// neighbour), as one ops.UpConv2d: PyTorch's interpolate then Conv2d, with
+// the same parameters, never building the upsampled tensor.
 type conv struct {
 	name         string
 	in, out, k   int
 	stride, pad  int
+	up           bool
 	slope        float64
 	zeroBias     bool // start the bias at 0 instead of PyTorch's default
 	weight, bias int  // indexes into the parameter list
@@ -167,7 +170,13 @@ func (p *params) count() int {
 
 // apply runs layer l on x with the parameter nodes ps.
 func (l conv) apply(x *G.Node, ps []*G.Node) (*G.Node, error) {
-	y, err := ops.Conv2d(x, ps[l.weight], l.stride, l.pad)
+	var y *G.Node
+	var err error
+	if l.up {
+		y, err = ops.UpConv2d(x, ps[l.weight], l.pad)
+	} else {
+		y, err = ops.Conv2d(x, ps[l.weight], l.stride, l.pad)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("model: %s: %w", l.name, err)
 	}

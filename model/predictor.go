@@ -60,7 +60,9 @@ func unetLayers(c Config) []conv {
 	}
 	for l := c.Depth; l >= 1; l-- {
 		name := fmt.Sprintf("dec%d", l)
-		ls = append(ls, c3(name+".up", w(l+1), w(l), 1), c3(name+".merge", 2*w(l), w(l), 1))
+		up := c3(name+".up", w(l+1), w(l), 1)
+		up.up = true
+		ls = append(ls, up, c3(name+".merge", 2*w(l), w(l), 1))
 	}
 	return append(ls, conv{name: "head", in: c.Width, out: c.Channels, k: 1, stride: 1, slope: 1, zeroBias: true})
 }
@@ -142,10 +144,7 @@ func (p *Predictor) forward(x *G.Node, ps []*G.Node) (*G.Node, error) {
 	}
 	i := 2 * (d + 1)
 	for l := d - 1; l >= 0; l-- {
-		if h, err = ops.Upsample2x(h); err != nil {
-			return nil, fmt.Errorf("model: %s: %w", ls[i].name, err)
-		}
-		if h, err = ls[i].apply(h, ps); err != nil {
+		if h, err = ls[i].apply(h, ps); err != nil { // upsamples first
 			return nil, err
 		}
 		if h, err = ops.Concat(h, skips[l]); err != nil {
