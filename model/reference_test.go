@@ -135,10 +135,14 @@ func TestDiscriminatorMatchesPyTorch(t *testing.T) {
 }
 
 // TestParamCounts: PyTorch counts 118,417 parameters in the two-futures
-// experiment's U-Net and 101,601 in its 4×4-patch discriminator.
+// experiment's U-Net and 101,601 in its 4×4-patch discriminator, and
+// 488,627 in bench/pytorch/bench.py's UNet(12, 3, 16, 3), the RGB64 twin.
 func TestParamCounts(t *testing.T) {
 	if n := mustPredictor(t, DefaultConfig(), 1).NumParams(); n != 118417 {
 		t.Errorf("default predictor: %d parameters, want 118417", n)
+	}
+	if n := mustPredictor(t, RGB64Config(), 1).NumParams(); n != 488627 {
+		t.Errorf("RGB64 predictor: %d parameters, want 488627", n)
 	}
 	if n := mustDiscriminator(t, DefaultDiscriminatorConfig(), 1).NumParams(); n != 101601 {
 		t.Errorf("default discriminator: %d parameters, want 101601", n)
