@@ -217,6 +217,10 @@ type outLayout struct{ cols, base, img, row, step int }
 // padding; those results are dropped when the block is scattered out. So
 // narrow rows (16 or 8 pixels) still fill the wide 4×24 kernel.
 func directRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayout, out []float32) {
+	if ow%8 == 0 {
+		segmentRun(p, offs, w, nOut, n, oh, ow, l, out)
+		return
+	}
 	k := len(offs)
 	img := p.hq * p.wq
 	// Tasks of whole grid rows, about eight per worker for balance.
@@ -279,6 +283,54 @@ func directRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayo
 	})
 }
 
+// segmentRun is directRun for output rows of a multiple of 8 pixels: the
+// kernel takes any three runs of 8 valid pixels at a time (from one row or
+// from several, of one image or of two), so no arithmetic goes to the
+// padding, and writes them straight to the output when it is dense.
+func segmentRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayout, out []float32) {
+	k := len(offs)
+	img := p.hq * p.wq
+	perRow := ow / 8
+	nseg := n * oh * perRow
+	calls := (nseg + 2) / 3
+	per := max(1, (calls+8*Workers()-1)/(8*Workers()))
+	tmpOffs := [3]int{0, 32, 64}
+	parallelTasks[float32](0, calls, per, 0, func(c0, _ int, _ []float32) {
+		var tmp [4 * 24]float32
+		var segs, dst, dstB [3]int
+		for c := c0; c < min(calls, c0+per); c++ {
+			valid := min(3, nseg-3*c)
+			for s := range 3 {
+				q := 3*c + min(s, valid-1) // a short last call repeats its last segment
+				im, y, x := q/(oh*perRow), q/perRow%oh, q%perRow*8
+				segs[s] = 4 * (im*img + y*p.wq + x)
+				dst[s] = l.base + im*l.img + y*l.row + x*l.step
+				dstB[s] = 4 * dst[s]
+			}
+			for o := 0; o < nOut; o += 4 {
+				if l.step == 1 && valid == 3 && o+4 <= nOut {
+					kernNNS4x24(k, &w[o*k], k, &p.data[0], &offs[0], &segs, &out[o*l.cols], &dstB, l.cols, 0)
+					continue
+				}
+				kernNNS4x24(k, &w[o*k], k, &p.data[0], &offs[0], &segs, &tmp[0], &tmpOffs, 24, 0)
+				for i := 0; i < min(4, nOut-o); i++ {
+					for s := 0; s < valid; s++ {
+						src := tmp[i*24+8*s:][:8]
+						if l.step == 1 {
+							copy(out[(o+i)*l.cols+dst[s]:][:8], src)
+							continue
+						}
+						d := out[(o+i)*l.cols+dst[s]:]
+						for t, v := range src {
+							d[t*l.step] = v
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
 // directFilter is ConvBackwardFilter on the direct path. With a cache it
 // reuses the forward pass's padded input and, for a "same" convolution,
 // the padded dOut that the input gradient reads too.
@@ -287,7 +339,7 @@ func directFilter(g ConvGeom, x, dout, dw []float32, c *convCache) {
 	defer done()
 	var pre padded
 	shift := 0
-	if t := transposed(g); sameGrid(g) && c != nil && g.Out%4 == 0 {
+	if t := transposed(g); g.OW()%8 != 0 && sameGrid(g) && c != nil && g.Out%4 == 0 {
 		d, doneD := c.padded(1, t, dout)
 		defer doneD()
 		pre, shift = d, g.PadH*p.wq+g.PadW
@@ -352,11 +404,13 @@ func (c *convCache) padded(slot int, g ConvGeom, s []float32) (padded, func()) {
 // filterRun sets dw (nOut×len(offs)) to the products of a's rows with the
 // rows of B that directRun would multiply: dw[o][k] = Σ over the oh×ow
 // pixels of every image of a[o, n, y, x]·B_k[n, y, x], where a is
-// nOut×(n·oh·ow) with channel stride aCols. a is first laid out on p's
-// padded grid (zeros in the padding) so that every image is one run of
-// pixels for the kernel, however narrow its rows; pre, when it has data,
-// is a already so laid out (a padded buffer of nOut channels on p's grid,
-// pixel (0, 0) at element shift).
+// nOut×(n·oh·ow) with channel stride aCols. pre, when it has data, is a
+// laid out on p's padded grid (a padded buffer of nOut channels, pixel
+// (0, 0) at element shift, zeros around), and a may then be nil.
+//
+// Rows of a multiple of 8 pixels are read where they lie, row by row.
+// Other widths are summed as one run per image on p's grid, from its first
+// pixel to its last valid one: pre, or a laid out so first.
 //
 // The sums are deterministic: the images fall into groups fixed by the
 // geometry alone (filterGroup), each group's sums are added to dw in group
@@ -367,27 +421,44 @@ func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, pr
 	k := len(offs)
 	out4 := (nOut + 3) &^ 3
 	img := p.hq * p.wq
-	// One image's run: from its first pixel to its last valid one, rounded
-	// up to whole vectors of 8.
-	run := ((oh-1)*p.wq + ow + 7) &^ 7
-	av, aImg, aChan := pre.data[min(shift, len(pre.data)):], img, n*img
-	if pre.data == nil {
-		av, aImg, aChan = getScratch[float32](out4*n*run), run, n*run
-		defer putScratch(av)
-		parallelUnits(out4*n, run, func(lo, hi int) {
-			for q := lo; q < hi; q++ {
-				dst := av[q*run:][:run]
-				clear(dst)
-				if o := q / n; o < nOut {
-					src := a[o*aCols+(q%n)*oh*ow:][:oh*ow]
-					for y := 0; y < oh; y++ {
-						copy(dst[y*p.wq:][:ow], src[y*ow:][:ow])
+	// The A operand (lda, image and row strides in elements) and the rows
+	// and width of each image the kernel sums.
+	var av []float32
+	var lda, aImg, aRow, rows, width, bRow int
+	switch {
+	case ow%8 == 0 && a != nil:
+		av, lda, aImg, aRow, rows, width, bRow = a, aCols, oh*ow, ow, oh, ow, 4*p.wq
+		if out4 != nOut { // the kernel reads four rows
+			av = getScratch[float32](out4 * aCols)
+			defer putScratch(av)
+			copy(av, a[:nOut*aCols])
+			clear(av[nOut*aCols:])
+		}
+	case ow%8 == 0:
+		av, lda, aImg, aRow, rows, width, bRow = pre.data[shift:], n*img, img, p.wq, oh, ow, 4*p.wq
+	default:
+		// One image's run: from its first pixel to its last valid one,
+		// rounded up to whole vectors of 8.
+		run := ((oh-1)*p.wq + ow + 7) &^ 7
+		av, lda, aImg, rows, width = pre.data[min(shift, len(pre.data)):], n*img, img, 1, run
+		if pre.data == nil {
+			av, lda, aImg = getScratch[float32](out4*n*run), n*run, run
+			defer putScratch(av)
+			parallelUnits(out4*n, run, func(lo, hi int) {
+				for q := lo; q < hi; q++ {
+					dst := av[q*run:][:run]
+					clear(dst)
+					if o := q / n; o < nOut {
+						src := a[o*aCols+(q%n)*oh*ow:][:oh*ow]
+						for y := 0; y < oh; y++ {
+							copy(dst[y*p.wq:][:ow], src[y*ow:][:ow])
+						}
 					}
 				}
-			}
-		})
+			})
+		}
 	}
-	gi := filterGroup(n, run)
+	gi := filterGroup(n, rows*width)
 	clear(dw[:nOut*k])
 	// Tasks: ranges of tap triples (the last one padded with repeats of the
 	// last tap, whose extra sums are dropped) by ranges of output rows.
@@ -413,7 +484,7 @@ func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, pr
 				nj := min(3, k-j)
 				o3 = [3]int{offs[j], offs[j+min(1, nj-1)], offs[j+nj-1]}
 				for o := o0; o < o1; o += 4 {
-					kernNTI4x3(imgs, run, &av[o*aChan+im0*aImg], aChan, aImg, b, &o3, 4*img, &out)
+					kernNTS4x3(imgs, rows, width, &av[o*lda+im0*aImg], lda, aImg, aRow, b, &o3, 4*img, bRow, &out)
 					for i := 0; i < min(4, nOut-o); i++ {
 						row := dw[(o+i)*k+j:][:nj]
 						for s := range row {
@@ -433,7 +504,7 @@ func filterRun(p padded, offs []int, a []float32, aCols, nOut, n, oh, ow int, pr
 // so the bound is set by accuracy alone.
 const filterGroupPixels = 1 << 16
 
-// filterGroup returns how many images filterRun sums in one kernel call. It
-// depends on the geometry only, never on the workers, so the order of the
-// sums is fixed.
-func filterGroup(n, run int) int { return min(n, max(1, filterGroupPixels/run)) }
+// filterGroup returns how many images of px pixels each filterRun sums in
+// one kernel call. It depends on the geometry only, never on the workers,
+// so the order of the sums is fixed.
+func filterGroup(n, px int) int { return min(n, max(1, filterGroupPixels/px)) }

@@ -30,7 +30,11 @@
 // after which every row of the im2col matrix is a shifted run of that
 // buffer; assembly micro-kernels (gemm_amd64.s) multiply the filters with
 // those runs in place, 4 output channels by 24 pixels at a time, and the
-// filter gradient as 4×3 blocks of dot products. A stride-1 input gradient
+// filter gradient as 4×3 blocks of dot products. When output rows come in
+// multiples of 8 pixels (every U-Net layer), the 24 pixels are any three
+// runs of 8 valid ones and the dot products run over valid pixels only, so
+// nothing is computed on the padding (a third of the work on 8×8 images);
+// other widths walk the padded grid. A stride-1 input gradient
 // is itself a stride-1 convolution (filters flipped and transposed, padding
 // K-1-P); a strided one splits into one small stride-1 correlation per
 // input phase. Within a step, a convolution's padded input and padded

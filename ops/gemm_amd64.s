@@ -339,34 +339,30 @@ nni24store:
 	VZEROUPPER
 	RET
 
-// func kernNTI4x3(rows int, w int, a *float32, lda int, astride int, b *float32, offs *[3]int, bstride int, out *[12]float32)
+// func kernNNS4x24(k int, a *float32, lda int, b *float32, offs *int, segs *[3]int, c *float32, coffs *[3]int, ldc int, acc int)
 //
-// out[3·i+s] = Σ over rows r and pixels p < w of
-// A[i·lda + r·astride + p] · B[offs[s] + r·bstride + p]: the filter
-// gradient of runs of output pixels against three shifted runs of the
-// padded input. w is a multiple of 8; lda and astride are in elements, offs
-// and bstride in bytes.
-TEXT ·kernNTI4x3(SB), NOSPLIT, $0-72
-	MOVQ rows+0(FP), CX
-	MOVQ w+8(FP), R10
-	SHRQ $3, R10
-	MOVQ astride+32(FP), R8
+// Three segments of 8 output pixels, each anywhere: segment s of row i,
+// the 8 floats at c + coffs[s] bytes + i·ldc elements, is
+// Σ_p A[i·lda + p] · B_s,p, where B_s,p is the 8 floats at
+// b + segs[s] + offs[p] bytes (+ the old value if acc != 0). Segments of
+// valid pixels only: no work on padding.
+TEXT ·kernNNS4x24(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
 	SHLQ $2, R8
-	MOVQ a+16(FP), SI
-	MOVQ lda+24(FP), BX
-	SHLQ $2, BX
-	LEAQ (SI)(BX*1), R11
-	LEAQ (R11)(BX*1), R12
-	LEAQ (R12)(BX*1), R13
-	MOVQ b+40(FP), DX
-	MOVQ offs+48(FP), BX
+	LEAQ (SI)(R8*1), R11
+	LEAQ (R11)(R8*1), R12
+	LEAQ (R12)(R8*1), R13
+	MOVQ b+24(FP), DX
+	MOVQ offs+32(FP), R14
+	MOVQ segs+40(FP), BX
 	MOVQ (BX), DI
 	ADDQ DX, DI
-	MOVQ 8(BX), R14
-	ADDQ DX, R14
-	MOVQ 16(BX), R15
-	ADDQ DX, R15
-	MOVQ bstride+56(FP), R9
+	MOVQ 8(BX), R8
+	ADDQ DX, R8
+	MOVQ 16(BX), R9
+	ADDQ DX, R9
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -379,16 +375,149 @@ TEXT ·kernNTI4x3(SB), NOSPLIT, $0-72
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+	XORQ AX, AX
 	TESTQ CX, CX
-	JE ntidone
-	TESTQ R10, R10
-	JE ntidone
+	JE nns24done
 
-ntirow:
+nns24loop:
+	MOVQ (R14), BX
+	VMOVUPS (DI)(BX*1), Y12
+	VMOVUPS (R8)(BX*1), Y13
+	VMOVUPS (R9)(BX*1), Y14
+	VBROADCASTSS (SI)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VBROADCASTSS (R11)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VBROADCASTSS (R12)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VBROADCASTSS (R13)(AX*1), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	ADDQ $4, AX
+	ADDQ $8, R14
+	DECQ CX
+	JNE nns24loop
+
+nns24done:
+	MOVQ c+48(FP), DX
+	MOVQ coffs+56(FP), BX
+	MOVQ ldc+64(FP), R10
+	SHLQ $2, R10
+	MOVQ (BX), DI
+	ADDQ DX, DI
+	MOVQ 8(BX), R8
+	ADDQ DX, R8
+	MOVQ 16(BX), R9
+	ADDQ DX, R9
+	MOVQ acc+72(FP), BX
+	TESTQ BX, BX
+	JE nns24store
+	VADDPS (DI), Y0, Y0
+	VADDPS (R8), Y1, Y1
+	VADDPS (R9), Y2, Y2
+	VADDPS (DI)(R10*1), Y3, Y3
+	VADDPS (R8)(R10*1), Y4, Y4
+	VADDPS (R9)(R10*1), Y5, Y5
+	VADDPS (DI)(R10*2), Y6, Y6
+	VADDPS (R8)(R10*2), Y7, Y7
+	VADDPS (R9)(R10*2), Y8, Y8
+	LEAQ (R10)(R10*2), BX
+	VADDPS (DI)(BX*1), Y9, Y9
+	VADDPS (R8)(BX*1), Y10, Y10
+	VADDPS (R9)(BX*1), Y11, Y11
+
+nns24store:
+	LEAQ (R10)(R10*2), BX
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, (R8)
+	VMOVUPS Y2, (R9)
+	VMOVUPS Y3, (DI)(R10*1)
+	VMOVUPS Y4, (R8)(R10*1)
+	VMOVUPS Y5, (R9)(R10*1)
+	VMOVUPS Y6, (DI)(R10*2)
+	VMOVUPS Y7, (R8)(R10*2)
+	VMOVUPS Y8, (R9)(R10*2)
+	VMOVUPS Y9, (DI)(BX*1)
+	VMOVUPS Y10, (R8)(BX*1)
+	VMOVUPS Y11, (R9)(BX*1)
+	VZEROUPPER
+	RET
+
+// func kernNTS4x3(imgs int, rows int, w int, a *float32, lda int, aImg int, aRow int, b *float32, offs *[3]int, bImg int, bRow int, out *[12]float32)
+//
+// out[3·i+s] = Σ over images m < imgs, rows r < rows and pixels p < w of
+// A[i·lda + m·aImg + r·aRow + p] · B(b + offs[s] + m·bImg + r·bRow + 4p):
+// the filter gradient of output pixels against three shifted windows of
+// the padded input. w is a multiple of 8; lda, aImg and aRow are in
+// elements, offs, bImg and bRow in bytes.
+TEXT ·kernNTS4x3(SB), NOSPLIT, $0-96
+	MOVQ w+16(FP), R10
+	SHRQ $3, R10
+	MOVQ aRow+48(FP), R8
+	SHLQ $2, R8
+	MOVQ bRow+80(FP), R9
+	// Image steps after a whole image of rows, kept in the argument slots.
+	MOVQ rows+8(FP), CX
+	MOVQ R8, AX
+	IMULQ CX, AX
+	MOVQ aImg+40(FP), DX
+	SHLQ $2, DX
+	SUBQ AX, DX
+	MOVQ DX, aImg+40(FP)
+	MOVQ R9, AX
+	IMULQ CX, AX
+	MOVQ bImg+72(FP), DX
+	SUBQ AX, DX
+	MOVQ DX, bImg+72(FP)
+	MOVQ a+24(FP), SI
+	MOVQ lda+32(FP), BX
+	SHLQ $2, BX
+	LEAQ (SI)(BX*1), R11
+	LEAQ (R11)(BX*1), R12
+	LEAQ (R12)(BX*1), R13
+	MOVQ b+56(FP), DX
+	MOVQ offs+64(FP), BX
+	MOVQ (BX), DI
+	ADDQ DX, DI
+	MOVQ 8(BX), R14
+	ADDQ DX, R14
+	MOVQ 16(BX), R15
+	ADDQ DX, R15
+	MOVQ imgs+0(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	TESTQ BX, BX
+	JE ntsdone
+	TESTQ CX, CX
+	JE ntsdone
+	TESTQ R10, R10
+	JE ntsdone
+
+ntsimg:
+	MOVQ rows+8(FP), CX
+
+ntsrow:
 	XORQ AX, AX
 	MOVQ R10, DX
 
-ntiloop:
+ntsloop:
 	VMOVUPS (DI)(AX*1), Y12
 	VMOVUPS (R14)(AX*1), Y13
 	VMOVUPS (R15)(AX*1), Y14
@@ -410,7 +539,7 @@ ntiloop:
 	VFMADD231PS Y14, Y15, Y11
 	ADDQ $32, AX
 	DECQ DX
-	JNE ntiloop
+	JNE ntsloop
 	ADDQ R8, SI
 	ADDQ R8, R11
 	ADDQ R8, R12
@@ -419,10 +548,21 @@ ntiloop:
 	ADDQ R9, R14
 	ADDQ R9, R15
 	DECQ CX
-	JNE ntirow
+	JNE ntsrow
+	MOVQ aImg+40(FP), DX
+	ADDQ DX, SI
+	ADDQ DX, R11
+	ADDQ DX, R12
+	ADDQ DX, R13
+	MOVQ bImg+72(FP), DX
+	ADDQ DX, DI
+	ADDQ DX, R14
+	ADDQ DX, R15
+	DECQ BX
+	JNE ntsimg
 
-ntidone:
-	MOVQ out+64(FP), DX
+ntsdone:
+	MOVQ out+88(FP), DX
 	HSUM(Y0, X0, 0)
 	HSUM(Y1, X1, 4)
 	HSUM(Y2, X2, 8)

@@ -21,6 +21,10 @@ func kernNNI4x24(k int, a *float32, lda int, b *float32, offs *int, c *float32, 
 	panic("ops: no micro-kernels on this platform")
 }
 
-func kernNTI4x3(rows int, w int, a *float32, lda int, astride int, b *float32, offs *[3]int, bstride int, out *[12]float32) {
+func kernNNS4x24(k int, a *float32, lda int, b *float32, offs *int, segs *[3]int, c *float32, coffs *[3]int, ldc int, acc int) {
+	panic("ops: no micro-kernels on this platform")
+}
+
+func kernNTS4x3(imgs int, rows int, w int, a *float32, lda int, aImg int, aRow int, b *float32, offs *[3]int, bImg int, bRow int, out *[12]float32) {
 	panic("ops: no micro-kernels on this platform")
 }

@@ -23,14 +23,22 @@ func BenchmarkKernels(b *testing.B) {
 		}
 		b.ReportMetric(2*4*24*k*float64(b.N)/(cpuTime()-c0).Seconds()/1e9, "GFLOP/cpu-s")
 	})
+	segs := [3]int{0, 32, 64}
+	b.Run("NNS4x24", func(b *testing.B) {
+		c0 := cpuTime()
+		for b.Loop() {
+			kernNNS4x24(k, &a[0], k, &src[0], &offs[0], &segs, &c[0], &segs, 24, 0)
+		}
+		b.ReportMetric(2*4*24*k*float64(b.N)/(cpuTime()-c0).Seconds()/1e9, "GFLOP/cpu-s")
+	})
 	var out [12]float32
 	x := make([]float32, 3*1024)
 	y := make([]float32, 4*1024)
 	o3 := [3]int{0, 4096, 8192}
-	b.Run("NTI4x3", func(b *testing.B) {
+	b.Run("NTS4x3", func(b *testing.B) {
 		c0 := cpuTime()
 		for b.Loop() {
-			kernNTI4x3(1, 1024, &y[0], 1024, 1024, &x[0], &o3, 0, &out)
+			kernNTS4x3(1, 4, 256, &y[0], 1024, 1024, 256, &x[0], &o3, 0, 1024, &out)
 		}
 		b.ReportMetric(2*12*1024*float64(b.N)/(cpuTime()-c0).Seconds()/1e9, "GFLOP/cpu-s")
 	})
