@@ -298,13 +298,23 @@ func segmentRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLay
 	parallelTasks[float32](0, calls, per, 0, func(c0, _ int, _ []float32) {
 		var tmp [4 * 24]float32
 		var segs, dst, dstB [3]int
+		// The segment walk: image im, row y, first pixel x.
+		q := 3 * c0
+		im, y, x := q/(oh*perRow), q/perRow%oh, q%perRow*8
 		for c := c0; c < min(calls, c0+per); c++ {
 			valid := min(3, nseg-3*c)
 			for s := range 3 {
-				q := 3*c + min(s, valid-1) // a short last call repeats its last segment
-				im, y, x := q/(oh*perRow), q/perRow%oh, q%perRow*8
-				segs[s] = 4 * (im*img + y*p.wq + x)
-				dst[s] = l.base + im*l.img + y*l.row + x*l.step
+				if s < valid { // a short last call repeats its last segment
+					segs[s] = 4 * (im*img + y*p.wq + x)
+					dst[s] = l.base + im*l.img + y*l.row + x*l.step
+					if x += 8; x == ow {
+						if x, y = 0, y+1; y == oh {
+							y, im = 0, im+1
+						}
+					}
+				} else {
+					segs[s], dst[s] = segs[s-1], dst[s-1]
+				}
 				dstB[s] = 4 * dst[s]
 			}
 			for o := 0; o < nOut; o += 4 {
