@@ -217,7 +217,7 @@ type outLayout struct{ cols, base, img, row, step int }
 // padding; those results are dropped when the block is scattered out. So
 // narrow rows (16 or 8 pixels) still fill the wide 4×24 kernel.
 func directRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayout, out []float32) {
-	if ow%8 == 0 {
+	if ow%4 == 0 {
 		segmentRun(p, offs, w, nOut, n, oh, ow, l, out)
 		return
 	}
@@ -283,31 +283,40 @@ func directRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayo
 	})
 }
 
-// segmentRun is directRun for output rows of a multiple of 8 pixels: the
-// kernel takes any three runs of 8 valid pixels at a time (from one row or
-// from several, of one image or of two), so no arithmetic goes to the
-// padding, and writes them straight to the output when it is dense.
+// segmentRun is directRun for output rows of a multiple of 4 pixels: the
+// kernel takes any three runs of 8 valid pixels at a time (rows of a
+// multiple of 8), or six runs of 4, from one row or from several, of one
+// image or of two, so no arithmetic goes to the padding, and writes them
+// straight to the output when it is dense.
 func segmentRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLayout, out []float32) {
 	k := len(offs)
 	img := p.hq * p.wq
-	perRow := ow / 8
+	sw := 8 // segment width
+	if ow%8 != 0 {
+		sw = 4
+	}
+	ns := 24 / sw // segments per call
+	perRow := ow / sw
 	nseg := n * oh * perRow
-	calls := (nseg + 2) / 3
+	calls := (nseg + ns - 1) / ns
 	per := max(1, (calls+8*Workers()-1)/(8*Workers()))
-	tmpOffs := [3]int{0, 32, 64}
+	var tmpOffs [6]int
+	for s := range ns {
+		tmpOffs[s] = 4 * sw * s
+	}
 	parallelTasks[float32](0, calls, per, 0, func(c0, _ int, _ []float32) {
 		var tmp [4 * 24]float32
-		var segs, dst, dstB [3]int
+		var segs, dst, dstB [6]int
 		// The segment walk: image im, row y, first pixel x.
-		q := 3 * c0
-		im, y, x := q/(oh*perRow), q/perRow%oh, q%perRow*8
+		q := ns * c0
+		im, y, x := q/(oh*perRow), q/perRow%oh, q%perRow*sw
 		for c := c0; c < min(calls, c0+per); c++ {
-			valid := min(3, nseg-3*c)
-			for s := range 3 {
+			valid := min(ns, nseg-ns*c)
+			for s := range ns {
 				if s < valid { // a short last call repeats its last segment
 					segs[s] = 4 * (im*img + y*p.wq + x)
 					dst[s] = l.base + im*l.img + y*l.row + x*l.step
-					if x += 8; x == ow {
+					if x += sw; x == ow {
 						if x, y = 0, y+1; y == oh {
 							y, im = 0, im+1
 						}
@@ -318,16 +327,16 @@ func segmentRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLay
 				dstB[s] = 4 * dst[s]
 			}
 			for o := 0; o < nOut; o += 4 {
-				if l.step == 1 && valid == 3 && o+4 <= nOut {
-					kernNNS4x24(k, &w[o*k], k, &p.data[0], &offs[0], &segs, &out[o*l.cols], &dstB, l.cols, 0)
+				if l.step == 1 && valid == ns && o+4 <= nOut {
+					segmentKernel(sw, k, &w[o*k], &p.data[0], &offs[0], &segs, &out[o*l.cols], &dstB, l.cols)
 					continue
 				}
-				kernNNS4x24(k, &w[o*k], k, &p.data[0], &offs[0], &segs, &tmp[0], &tmpOffs, 24, 0)
+				segmentKernel(sw, k, &w[o*k], &p.data[0], &offs[0], &segs, &tmp[0], &tmpOffs, 24)
 				for i := 0; i < min(4, nOut-o); i++ {
 					for s := 0; s < valid; s++ {
-						src := tmp[i*24+8*s:][:8]
+						src := tmp[i*24+sw*s:][:sw]
 						if l.step == 1 {
-							copy(out[(o+i)*l.cols+dst[s]:][:8], src)
+							copy(out[(o+i)*l.cols+dst[s]:][:sw], src)
 							continue
 						}
 						d := out[(o+i)*l.cols+dst[s]:]
@@ -339,6 +348,16 @@ func segmentRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLay
 			}
 		}
 	})
+}
+
+// segmentKernel runs kernNNS4x24 (segments of 8, the first three of segs
+// and coffs) or kernNNH4x24 (segments of 4).
+func segmentKernel(sw, k int, a *float32, b *float32, offs *int, segs *[6]int, c *float32, coffs *[6]int, ldc int) {
+	if sw == 8 {
+		kernNNS4x24(k, a, k, b, offs, (*[3]int)(segs[:3]), c, (*[3]int)(coffs[:3]), ldc, 0)
+		return
+	}
+	kernNNH4x24(k, a, k, b, offs, segs, c, coffs, ldc)
 }
 
 // directFilter is ConvBackwardFilter on the direct path. With a cache it

@@ -31,6 +31,10 @@ func TestDirectPath(t *testing.T) {
 		// many small images: tasks span images
 		{N: 37, In: 4, H: 3, W: 5, Out: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
 		{N: 9, In: 3, H: 6, W: 6, Out: 4, KH: 4, KW: 4, Stride: 2, PadH: 1, PadW: 1},
+		// rows of 12 and 4 pixels: segments of 4
+		{N: 3, In: 8, H: 4, W: 12, Out: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+		{N: 5, In: 4, H: 4, W: 4, Out: 12, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+		{N: 7, In: 4, H: 8, W: 8, Out: 4, KH: 4, KW: 4, Stride: 2, PadH: 1, PadW: 1},
 		// output channels not in fours: zero filters pad them
 		{N: 2, In: 32, H: 16, W: 16, Out: 1, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
 		{N: 2, In: 6, H: 8, W: 8, Out: 6, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},

@@ -33,3 +33,6 @@ func actGradAVX(y *float32, dy *float32, dx *float32, n int, slope float32)
 
 //go:noescape
 func sum256AVX(v *float32, blocks int) float64
+
+//go:noescape
+func kernNNH4x24(k int, a *float32, lda int, b *float32, offs *int, segs *[6]int, c *float32, coffs *[6]int, ldc int)

@@ -40,3 +40,7 @@ func actGradAVX(y *float32, dy *float32, dx *float32, n int, slope float32) {
 func sum256AVX(v *float32, blocks int) float64 {
 	panic("ops: no micro-kernels on this platform")
 }
+
+func kernNNH4x24(k int, a *float32, lda int, b *float32, offs *int, segs *[6]int, c *float32, coffs *[6]int, ldc int) {
+	panic("ops: no micro-kernels on this platform")
+}
