@@ -44,7 +44,6 @@ import (
 // MSE and adversarial runs took 107 s and 226 s, the PyTorch reference's
 // 174 s and 247 s; all three runs take about 10 minutes, so it runs only
 // with FRAMEPRED_LONG=1:
-// FRAMEPRED_LONG=1:
 //
 //	FRAMEPRED_LONG=1 go test -run TwoFutures -v -timeout 60m ./train/
 //
