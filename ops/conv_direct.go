@@ -12,11 +12,13 @@ package ops
 // noDirect turns the direct path off (for benchmarks comparing the paths).
 var noDirect bool
 
-// direct reports whether g's forward pass runs on the direct path for T.
-// Output channels not in fours (a 1-channel head) are padded with zero
-// filters to the next four.
+// direct reports whether g's forward pass runs on the direct path for T:
+// every float32 convolution where the micro-kernels run, 1×1 ones too
+// (their padded copy is the price of never calling OpenBLAS, whose results
+// vary with the CPU model it picks kernels for). Output channels not in
+// fours (a 1-channel head) are padded with zero filters to the next four.
 func direct[T Float](g ConvGeom) bool {
-	return !noDirect && kernels[T]() && !g.pointwise()
+	return !noDirect && kernels[T]()
 }
 
 // directFilterOK reports whether g's filter gradient runs on the direct

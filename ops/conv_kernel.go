@@ -308,7 +308,7 @@ func convBackwardInput[T Float](g ConvGeom, w, dout, dx []T, c *convCache) {
 			wt[r*g.Out+o] = w[o*rows+r]
 		}
 	}
-	if g.pointwise() {
+	if g.pointwise() && !direct[T](g) {
 		parallelTasks[T](0, cols, pointwiseTile, 0, func(c0, _ int, _ []T) {
 			n := min(pointwiseTile, cols-c0)
 			gemmNN(g.In, n, g.Out, wt, g.Out, dout[c0:], cols, 0, dx[c0:], cols)
