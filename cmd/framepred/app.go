@@ -34,6 +34,10 @@ logs and progress to stderr. Exit codes: 0 success, 1 error, 2 bad usage,
 		Commands: []*cli.Command{
 			command(g, newProbeCommand(g)),
 			withConfig(command(g, newSynthCommand(g))),
+			withConfig(command(g, newTrainCommand(g))),
+			command(g, newPredictCommand(g)),
+			command(g, newReelCommand(g)),
+			command(g, newEvalCommand(g)),
 		},
 	}
 }

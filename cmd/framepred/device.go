@@ -37,3 +37,11 @@ func chooseDevice(value string, p device.Prober, log *slog.Logger) (device.Choic
 // machineDevices finds this machine's GPUs (libraries from
 // $FRAMEPRED_CUDA_LIBS, then the system's).
 func machineDevices() device.Prober { return device.CUDAProber(cuda.DefaultConfig()) }
+
+// inCategory puts a flag made elsewhere under a heading of a command's help.
+func inCategory(f cli.Flag, category string) cli.Flag {
+	if sf, ok := f.(*cli.StringFlag); ok {
+		sf.Category = category
+	}
+	return f
+}

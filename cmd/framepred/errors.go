@@ -27,6 +27,21 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// interruptedError is an interruption (exit code 130) with a message that
+// says what was kept and how to go on, instead of the plain "interrupted".
+type interruptedError struct {
+	msg string
+	err error // wraps context.Canceled
+}
+
+func (e interruptedError) Error() string { return e.msg }
+func (e interruptedError) Unwrap() error { return e.err }
+
+// interruptedf wraps err, an interruption, with a message for the user.
+func interruptedf(err error, format string, a ...any) error {
+	return interruptedError{msg: fmt.Sprintf(format, a...), err: err}
+}
+
 // usagef returns a usage error (exit code 2).
 func usagef(format string, a ...any) error {
 	return usageError{fmt.Errorf(format, a...)}
@@ -105,7 +120,12 @@ func report(stderr io.Writer, err error) int {
 	)
 	switch {
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "framepred: interrupted")
+		var ie interruptedError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(stderr, "framepred: %s\n", oneLine(ie.msg))
+		} else {
+			fmt.Fprintln(stderr, "framepred: interrupted")
+		}
 		return exitInterrupt
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "framepred: %s (see --help)\n", oneLine(err.Error()))
