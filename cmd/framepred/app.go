@@ -38,6 +38,7 @@ logs and progress to stderr. Exit codes: 0 success, 1 error, 2 bad usage,
 			command(g, newPredictCommand(g)),
 			command(g, newReelCommand(g)),
 			command(g, newEvalCommand(g)),
+			command(g, newDemoCommand(g)),
 		},
 	}
 }

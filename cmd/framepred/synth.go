@@ -208,15 +208,37 @@ func (o synthOptions) config() synth.Config {
 	return c
 }
 
-// runSynth writes the clips, the sheet and the manifest, in that order:
-// a folder with a manifest is complete.
+// runSynth writes the clips, the sheet and the manifest, and says so.
 func runSynth(ctx context.Context, opts synthOptions, g *globals) error {
-	if err := opts.check(); err != nil {
+	m, data, err := writeSynth(ctx, opts, g)
+	if err != nil {
 		return err
+	}
+	if opts.JSON {
+		_, err = g.stdout.Write(data)
+	} else {
+		gc := m.Generator
+		kind := "gray"
+		if gc.Channels == 3 {
+			kind = "RGB"
+		}
+		_, err = fmt.Fprintf(g.stdout, "wrote %d %s of %d frames (%dx%d %s, %d fps) to %s; the branch of each is in %s\n",
+			opts.Count, plural(opts.Count, "clip"), m.FramesPerClip, gc.Width, gc.Height, kind, opts.FPS, opts.Out, filepath.Join(opts.Out, synthManifestName))
+	}
+	return err
+}
+
+// writeSynth writes the clips, the sheet and the manifest, in that order
+// (a folder with a manifest is complete), and returns the manifest and
+// its JSON.
+func writeSynth(ctx context.Context, opts synthOptions, g *globals) (synthManifest, []byte, error) {
+	var m synthManifest
+	if err := opts.check(); err != nil {
+		return m, nil, err
 	}
 	gen, err := synth.New(opts.config())
 	if err != nil {
-		return usageError{err} // every setting came from a flag
+		return m, nil, usageError{err} // every setting came from a flag
 	}
 	names := make([]string, opts.Count)
 	width := max(4, len(strconv.Itoa(opts.Count-1)))
@@ -228,19 +250,19 @@ func runSynth(ctx context.Context, opts synthOptions, g *globals) error {
 		outputs = append(outputs, synthSheetName)
 	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
-		return fmt.Errorf("synth: cannot make folder %s: %w", opts.Out, cause(err))
+		return m, nil, fmt.Errorf("synth: cannot make folder %s: %w", opts.Out, cause(err))
 	}
 	if !opts.Force {
 		// Refuse before writing anything, rather than halfway through.
 		for _, n := range outputs {
 			if err := checkNew(filepath.Join(opts.Out, n)); err != nil {
-				return fmt.Errorf("synth: %w", err)
+				return m, nil, fmt.Errorf("synth: %w", err)
 			}
 		}
 	}
 
 	cfg := gen.Config()
-	m := synthManifest{
+	m = synthManifest{
 		Generator: synthConfig{
 			Seed: cfg.Seed, Width: cfg.Width, Height: cfg.Height, Channels: cfg.Channels,
 			Context: cfg.Context, Future: cfg.Future, Branches: cfg.Branches, Shape: cfg.Shape.String(),
@@ -257,12 +279,12 @@ func runSynth(ctx context.Context, opts synthOptions, g *globals) error {
 	for i, name := range names {
 		if err := ctx.Err(); err != nil {
 			g.log.Warn("synth stopped", "clips written", i, "of", opts.Count, "manifest", "not written")
-			return err
+			return m, nil, err
 		}
 		clip := gen.Sample(int64(i))
 		frames := synth.Frames(clip)
 		if err := writeVideo(filepath.Join(opts.Out, name), frames, opts); err != nil {
-			return fmt.Errorf("synth: %w", err)
+			return m, nil, fmt.Errorf("synth: %w", err)
 		}
 		tr := gen.Track(int64(i))
 		sc := synthClip{File: name, Sample: int64(i), Branch: tr.Choice, Side: tr.Side,
@@ -287,28 +309,18 @@ func runSynth(ctx context.Context, opts synthOptions, g *globals) error {
 	if len(sheet) > 0 {
 		so := encode.SheetOptions{Columns: m.FramesPerClip, Scale: max(1, min(64, 96/opts.Size)), Labels: labels, Force: opts.Force}
 		if err := encode.WriteContactSheet(filepath.Join(opts.Out, synthSheetName), sheet, so); err != nil {
-			return fmt.Errorf("synth: %w", err)
+			return m, nil, fmt.Errorf("synth: %w", err)
 		}
 		m.Sheet = synthSheetName
 	}
 	data, err := m.marshal()
 	if err != nil {
-		return fmt.Errorf("synth: manifest: %w", err)
+		return m, nil, fmt.Errorf("synth: manifest: %w", err)
 	}
 	if err := writeFile(filepath.Join(opts.Out, synthManifestName), data, opts.Force); err != nil {
-		return fmt.Errorf("synth: %w", err)
+		return m, nil, fmt.Errorf("synth: %w", err)
 	}
-	if opts.JSON {
-		_, err = g.stdout.Write(data)
-	} else {
-		kind := "gray"
-		if cfg.Channels == 3 {
-			kind = "RGB"
-		}
-		_, err = fmt.Fprintf(g.stdout, "wrote %d %s of %d frames (%dx%d %s, %d fps) to %s; the branch of each is in %s\n",
-			opts.Count, plural(opts.Count, "clip"), m.FramesPerClip, cfg.Width, cfg.Height, kind, opts.FPS, opts.Out, filepath.Join(opts.Out, synthManifestName))
-	}
-	return err
+	return m, data, nil
 }
 
 // writeVideo encodes frames as an MP4 at path.
