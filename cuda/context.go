@@ -31,7 +31,8 @@ type Context struct {
 	blas    unsafe.Pointer
 	target  Target
 	modules map[[32]byte]*Module
-	kernels *Module
+	kernels *Module // elementwiseSource
+	nn      *Module // nnSource
 	pool    *pool
 	closed  bool
 }
@@ -140,7 +141,7 @@ func (c *Context) Close() error {
 	for _, m := range c.modules {
 		errs = append(errs, c.check("cuModuleUnload", C.fp_module_unload(d, c.ctx, m.mod)))
 	}
-	c.modules, c.kernels = nil, nil
+	c.modules, c.kernels, c.nn = nil, nil, nil
 	if c.pool != nil {
 		errs = append(errs, c.pool.releaseAll())
 	}

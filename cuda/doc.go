@@ -18,6 +18,16 @@
 // Contexts come from cuDevicePrimaryCtxRetain, which CUDA 13 left
 // unchanged, rather than cuCtxCreate, which it changed.
 //
+// # Kernels
+//
+
+// framepred's networks run on kernels of its own (nnsrc.go): im2col and its
+// adjoint around cuBLAS products for convolutions ([Context.ConvForward],
+// [Context.ConvBackwardInput], [Context.ConvBackwardFilter], with upsampling
+// built into the im2col for the U-Net's decoder), bias and LeakyReLU, channel
+// sums, pooling and upsampling, elementwise ops, the fused losses and Adam.
+// Reductions are deterministic: fixed chunks, fixed tree order, no atomics.
+//
 // # Use
 //
 //	rt, err := cuda.Load()          // or fall back to the CPU
@@ -39,19 +49,21 @@
 // # Tests
 //
 // Without a GPU, the tests run the package against a stand-in for the three
-// libraries (testdata/fakecuda.cc, built by the tests with the C++
+// libraries (framepred/cuda/cudatest, built by the tests with the C++
 // compiler) that keeps device memory in host memory, runs framepred's
-// kernel sources on the CPU and checks arguments as the real libraries do.
+// kernel sources on the CPU, one emulated thread after another (as
+// coroutines that meet at each __syncthreads in the kernels that
+// synchronise), and checks arguments as the real libraries do.
 // Where NVRTC is installed (on Debian 12, the non-free package
 // libnvrtc11.2; it needs no GPU), the kernel sources are also compiled
 // with it; elsewhere that test skips and says so.
 //
 // On a GPU machine, FRAMEPRED_GPU=1 runs the same tests on device 0 with
 // the real libraries. To run them where Go is not installed, build the
-// test binary here and copy it with the package's testdata:
+// test binary here and copy it there:
 //
 //	go test -c -tags purego -o cuda.test ./cuda   # purego: no OpenBLAS needed there
-//	cd cuda && FRAMEPRED_GPU=1 ../cuda.test -test.v
+//	FRAMEPRED_GPU=1 ./cuda.test -test.v
 //
 // cmd/gpucheck is the standalone check, with timings; both binaries need
 // only the C library to start.

@@ -1,20 +1,19 @@
 package cuda
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
+
+	"framepred/cuda/cudatest"
 )
 
 // onGPU says whether the tests run on a real device (FRAMEPRED_GPU=1)
-// rather than on the stand-in libraries of testdata/fakecuda.cc.
+// rather than on the stand-in libraries of framepred/cuda/cudatest.
 var onGPU = os.Getenv("FRAMEPRED_GPU") == "1"
 
 var fake struct {
@@ -36,14 +35,6 @@ func TestMain(m *testing.M) {
 func fakeDir(t testing.TB) string {
 	t.Helper()
 	fake.once.Do(func() {
-		cxx := os.Getenv("CXX")
-		if cxx == "" {
-			cxx = "g++"
-		}
-		if _, err := exec.LookPath(cxx); err != nil {
-			fake.err = fmt.Errorf("no C++ compiler (%s) to build the stand-in CUDA libraries", cxx)
-			return
-		}
 		dir, err := os.MkdirTemp("", "fakecuda")
 		if err != nil {
 			fake.err = err
@@ -51,39 +42,15 @@ func fakeDir(t testing.TB) string {
 		}
 		fake.dir = dir
 		// The kernels the stand-in runs are framepred's own sources.
-		var inc strings.Builder
-		names := make([]string, 0, len(kernelSources))
-		for n := range kernelSources {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			fmt.Fprintf(&inc, "// %s\n%s\n", n, kernelSources[n])
-		}
-		if err := os.WriteFile(filepath.Join(dir, "kernels.inc"), []byte(inc.String()), 0o644); err != nil {
+		if _, err := cudatest.Build(dir, kernelSources); err != nil {
 			fake.err = err
-			return
-		}
-		src, err := filepath.Abs(filepath.Join("testdata", "fakecuda.cc"))
-		if err != nil {
-			fake.err = err
-			return
-		}
-		lib := filepath.Join(dir, "libfakecuda.so")
-		cmd := exec.Command(cxx, "-std=c++17", "-Wall", "-Werror", "-shared", "-fPIC", "-O1", "-I", dir, "-o", lib, src)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fake.err = fmt.Errorf("build the stand-in CUDA libraries: %v\n%s", err, out)
-			return
-		}
-		for _, name := range []string{"libcuda.so.1", "libcublas.so.13", "libnvrtc.so.13"} {
-			if err := os.Symlink(lib, filepath.Join(dir, name)); err != nil {
-				fake.err = err
-				return
-			}
 		}
 	})
-	if fake.err != nil {
+	if errors.Is(fake.err, cudatest.ErrUnavailable) {
 		t.Skipf("skipped: %v", fake.err)
+	}
+	if fake.err != nil {
+		t.Fatal(fake.err)
 	}
 	return fake.dir
 }

@@ -51,4 +51,5 @@ const (
 // compile them all.
 var kernelSources = map[string]string{
 	elementwiseName: elementwiseSource,
+	nnName:          nnSource,
 }

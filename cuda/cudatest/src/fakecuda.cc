@@ -1,19 +1,27 @@
 // A stand-in for the CUDA driver, cuBLAS and NVRTC, so that framepred's
-// cuda package can be tested end to end on machines without a GPU. The
-// tests build it (g++ -shared) into one library and open it under the
-// three libraries' names.
+// cuda package and the packages built on it can be tested end to end on
+// machines without a GPU. framepred/cuda/cudatest builds it (g++ -shared)
+// into one library that is opened under the three libraries' names.
 //
 // Device memory is host memory; work runs at once, on the calling thread.
 // "Compiling" keeps the source, and a launch runs framepred's own kernel
-// source (kernels.inc, written by the tests from the Go constants) on the
+// source (kernels.inc, written by cudatest from the Go constants) on the
 // CPU, one emulated thread after another, with the CUDA built-ins
-// (blockIdx, threadIdx, ...) as globals. cublasSgemm_v2 is a plain
-// column-major loop that checks its arguments as cuBLAS documents.
+// (blockIdx, threadIdx, ...) as globals. kernel_table.inc, also written by
+// cudatest, lists every kernel and whether it synchronises its block.
+// Kernels that do run each thread of a block as a coroutine with its own
+// stack: __syncthreads() switches to the next thread until every thread of
+// the block has reached the barrier or finished, as on a GPU, and
+// __shared__ variables are statics, which the block's threads share
+// (blocks run one after another). cublasSgemm_v2 is a plain column-major
+// loop that checks its arguments as cuBLAS documents.
 //
 // Checks that a real GPU would make, or fail on, are made here too: calls
 // that need a current context fail without one (as from a thread where it
 // was never set), device allocations carry guard bytes whose damage makes
-// cuMemFree fail, and memory is limited (FAKECUDA_MEM bytes).
+// cuMemFree fail, memory is limited (FAKECUDA_MEM bytes), and a kernel
+// that calls __syncthreads without having been listed as synchronising
+// stops the process with a message.
 //
 // Environment: FAKECUDA_DEVICES (default 1), FAKECUDA_CC (default 90),
 // FAKECUDA_MEM (default 256 MiB), FAKECUDA_INIT_ERR (cuInit's result).
@@ -23,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <type_traits>
+#include <utility>
 
 typedef int CUresult;
 typedef int CUdevice;
@@ -40,31 +50,150 @@ static long long env(const char *name, long long def) {
 	return (v && *v) ? atoll(v) : def;
 }
 
-// ---- kernels: framepred's sources, compiled for the CPU ----
+// ---- emulated threads ----
 
 struct fake_dim3 { unsigned x, y, z; };
 static fake_dim3 blockIdx, threadIdx, blockDim, gridDim;
+
+// The threads of a block that synchronises: each runs on its own stack.
+// The scheduler resumes them in turn; a thread hands control back when it
+// reaches __syncthreads() or returns.
+enum { STACK = 128 << 10, MAX_THREADS = 1024 };
+enum { T_RUN, T_BARRIER, T_DONE };
+struct coro { void *sp; char *stack; int state; fake_dim3 idx; };
+static coro coros[MAX_THREADS];
+static void *sched_sp;
+static int cur = -1; // the running coroutine, -1 outside one
+static void (*coro_run)(void **);
+static void **coro_params;
+
+#if defined(__x86_64__)
+// fake_switch saves the callee-saved registers on the current stack,
+// stores the stack pointer in *save and continues on the stack at next,
+// which fake_switch saved (or coro_start prepared) before.
+extern "C" void fake_switch(void **save, void *next);
+asm(R"(
+	.text
+	.globl fake_switch
+	.hidden fake_switch
+	.type fake_switch, @function
+fake_switch:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+	.size fake_switch, .-fake_switch
+)");
+#else
+#error "fakecuda: the coroutine switch is written for x86-64 only"
+#endif
+
+static void coro_body(void) {
+	coro_run(coro_params);
+	coros[cur].state = T_DONE;
+	fake_switch(&coros[cur].sp, sched_sp);
+	abort(); // a finished thread is never resumed
+}
+
+// coro_start prepares coroutine i to start in coro_body: below a 16-byte
+// aligned top, a return address for fake_switch's ret and six zero
+// registers for its pops; the ABI wants rsp ≡ 8 (mod 16) on entry.
+static void coro_start(int i) {
+	coro *c = &coros[i];
+	if (c->stack == NULL) c->stack = (char *)malloc(STACK);
+	uintptr_t *sp = (uintptr_t *)(((uintptr_t)(c->stack + STACK)) & ~(uintptr_t)15);
+	*--sp = 0;                      // where coro_body's caller's frame would be
+	*--sp = (uintptr_t)coro_body;   // fake_switch returns here
+	for (int r = 0; r < 6; r++) *--sp = 0;
+	c->sp = sp;
+	c->state = T_RUN;
+}
+
+static void fake_syncthreads(void) {
+	if (cur < 0) {
+		fprintf(stderr, "fakecuda: __syncthreads() in a kernel not listed as synchronising\n");
+		abort();
+	}
+	coros[cur].state = T_BARRIER;
+	fake_switch(&coros[cur].sp, sched_sp);
+}
+
+// run_block runs every thread of the current block; with sync, as
+// coroutines that meet at each barrier.
+static void run_block(void (*run)(void **), void **params, int sync) {
+	unsigned bx = blockDim.x, by = blockDim.y, bz = blockDim.z;
+	if (!sync) {
+		for (unsigned tz = 0; tz < bz; tz++)
+			for (unsigned ty = 0; ty < by; ty++)
+				for (unsigned tx = 0; tx < bx; tx++) {
+					threadIdx = fake_dim3{tx, ty, tz};
+					run(params);
+				}
+		return;
+	}
+	int n = (int)(bx * by * bz);
+	coro_run = run;
+	coro_params = params;
+	for (int i = 0; i < n; i++) {
+		coro_start(i);
+		coros[i].idx = fake_dim3{(unsigned)i % bx, (unsigned)i / bx % by, (unsigned)i / (bx * by)};
+	}
+	for (;;) {
+		int live = 0;
+		for (int i = 0; i < n; i++) {
+			if (coros[i].state == T_DONE) continue;
+			coros[i].state = T_RUN; // released from the barrier it waited at
+			threadIdx = coros[i].idx;
+			cur = i;
+			fake_switch(&sched_sp, coros[i].sp);
+			cur = -1;
+			live += coros[i].state != T_DONE;
+		}
+		if (live == 0) break;
+	}
+}
+
+// ---- kernels: framepred's sources, compiled for the CPU ----
+
 #define __global__
 #define __device__
+#define __forceinline__ inline
 #define __restrict__
+#define __shared__ static
+#define __syncthreads() fake_syncthreads()
+// Round-to-nearest arithmetic that a GPU compiler may not contract into a
+// fused multiply-add; plain arithmetic here, where nothing is fused.
+static inline float __fadd_rn(float a, float b) { return a + b; }
+static inline float __fmul_rn(float a, float b) { return a * b; }
+static inline float __fdiv_rn(float a, float b) { return a / b; }
 #include "kernels.inc"
 
 typedef void (*invoker)(void **p);
-struct kernel { const char *name; invoker run; };
+struct kernel { const char *name; invoker run; int sync; };
 
-#define P(i, T) (*(T *)p[i])
-static void run_fill(void **p) { fp_fill(P(0, float *), P(1, float), P(2, long long)); }
-static void run_axpy(void **p) { fp_axpy(P(0, float), P(1, const float *), P(2, float *), P(3, long long)); }
-static void run_leaky(void **p) { fp_leaky_relu(P(0, const float *), P(1, float *), P(2, float), P(3, long long)); }
-static void run_leaky_grad(void **p) {
-	fp_leaky_relu_grad(P(0, const float *), P(1, const float *), P(2, float *), P(3, float), P(4, long long));
+// invoke calls kernel f with the launch's parameters, each read as the
+// type f declares for it.
+template <typename... A, size_t... I>
+static void invoke_at(void (*f)(A...), void **p, std::index_sequence<I...>) {
+	f(*(typename std::remove_reference<A>::type *)p[I]...);
 }
+template <typename... A>
+static void invoke(void (*f)(A...), void **p) { invoke_at(f, p, std::index_sequence_for<A...>{}); }
 
+#define FP_KERNEL(name, sync) {#name, [](void **p) { invoke(name, p); }, sync},
 static const kernel kernels[] = {
-	{"fp_fill", run_fill},
-	{"fp_axpy", run_axpy},
-	{"fp_leaky_relu", run_leaky},
-	{"fp_leaky_relu_grad", run_leaky_grad},
+#include "kernel_table.inc"
 };
 
 // ---- driver ----
@@ -314,14 +443,10 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
 	blockDim = fake_dim3{bx, by, bz};
 	for (unsigned z = 0; z < gz; z++)
 		for (unsigned y = 0; y < gy; y++)
-			for (unsigned x = 0; x < gx; x++)
-				for (unsigned tz = 0; tz < bz; tz++)
-					for (unsigned ty = 0; ty < by; ty++)
-						for (unsigned tx = 0; tx < bx; tx++) {
-							blockIdx = fake_dim3{x, y, z};
-							threadIdx = fake_dim3{tx, ty, tz};
-							fn->k->run(params);
-						}
+			for (unsigned x = 0; x < gx; x++) {
+				blockIdx = fake_dim3{x, y, z};
+				run_block(fn->k->run, params, fn->k->sync);
+			}
 	return OK;
 }
 
