@@ -20,7 +20,6 @@
 //
 // # Kernels
 //
-
 // framepred's networks run on kernels of its own (nnsrc.go): im2col and its
 // adjoint around cuBLAS products for convolutions ([Context.ConvForward],
 // [Context.ConvBackwardInput], [Context.ConvBackwardFilter], with upsampling
