@@ -13,7 +13,8 @@
 # framepred is faster), our convolution GFLOP/s (counted as PyTorch computes
 # the same layers; an UpConv2d does 4/9 of that, see "done") and that as a
 # fraction of the peak, the median CPU milliseconds per step of each side,
-# and our heap allocations per step. Last, the edge-bank perceptual loss's
+# the median of the per-round CPU-time ratios (PyTorch's over ours), and
+# our heap allocations per step. Last, the edge-bank perceptual loss's
 # share of a step: 1 - unet/unet+perc time, from the medians of wall and
 # of CPU time.
 #
@@ -46,7 +47,7 @@ for t in $threads; do
 	peak=0
 	for r in $(seq 1 "$rounds"); do
 		p=$("$tmp/bench.test" -test.run '^$' -test.bench 'SgemmPeak' -test.benchtime 10x -test.cpu "$t" | metric GFLOP/s)
-		echo "threads $t round $r: sgemm $p GFLOP/s (OpenBLAS, 2048²)"
+		echo "threads $t round $r: sgemm $p GFLOP/s (OpenBLAS, 2048²), load $(cut -d' ' -f1 /proc/loadavg)"
 		peak=$(awk -v a="$peak" -v b="$p" 'BEGIN { print (b > a ? b : a) }')
 		for net in $nets; do
 			re=$(sed 's/+/\\+/g' <<<"$net")
@@ -69,7 +70,7 @@ done
 
 echo
 echo "$(go version | cut -d' ' -f3), $("$py" -c 'import torch; print("torch", torch.__version__)'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-10s %7s %10s %12s %8s %10s %7s %7s %15s %12s\n' net threads go_steps/s torch_steps/s ratio conv_GFLOP/s done of_peak cpu_ms_go/torch allocs/step
+printf '%-10s %7s %10s %12s %8s %10s %7s %7s %15s %9s %12s\n' net threads go_steps/s torch_steps/s ratio conv_GFLOP/s done of_peak cpu_ms_go/torch cpu_ratio allocs/step
 awk -v nets="$nets" '
 	function median(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
@@ -85,12 +86,12 @@ awk -v nets="$nets" '
 			for (j = 1; j <= m; j++) {
 				k = t SUBSEP names[j]; c = n[k]
 				if (!c) continue
-				delete a; delete b; delete q; delete ff; delete dd; delete x; delete y
-				for (i = 1; i <= c; i++) { a[i] = g[k, i]; b[i] = p[k, i]; q[i] = g[k, i] / p[k, i]; ff[i] = f[k, i]; dd[i] = d[k, i]; x[i] = cg[k, i]; y[i] = cp[k, i] }
+				delete a; delete b; delete q; delete ff; delete dd; delete x; delete y; delete cr
+				for (i = 1; i <= c; i++) { a[i] = g[k, i]; b[i] = p[k, i]; q[i] = g[k, i] / p[k, i]; ff[i] = f[k, i]; dd[i] = d[k, i]; x[i] = cg[k, i]; y[i] = cp[k, i]; cr[i] = cp[k, i] / cg[k, i] }
 				ga = median(a, c); pa = median(b, c); mf = median(ff, c)
 				sps[t, names[j], "go"] = ga; sps[t, names[j], "pt"] = pa
 				cms[t, names[j], "go"] = median(x, c); cms[t, names[j], "pt"] = median(y, c)
-				printf "%-10s %7d %10.2f %12.2f %7.2fx %10.1f %7.1f %6.0f%% %7.1f/%-7.1f %12d\n", names[j], t, ga, pa, median(q, c), mf, median(dd, c), 100 * mf / peak[t], median(x, c), median(y, c), al[k]
+				printf "%-10s %7d %10.2f %12.2f %7.2fx %10.1f %7.1f %6.0f%% %7.1f/%-7.1f %8.2fx %12d\n", names[j], t, ga, pa, median(q, c), mf, median(dd, c), 100 * mf / peak[t], median(x, c), median(y, c), median(cr, c), al[k]
 			}
 			printf "%-10s %7d sgemm peak %.1f GFLOP/s\n", "", t, peak[t]
 		}
