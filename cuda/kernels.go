@@ -53,3 +53,14 @@ var kernelSources = map[string]string{
 	elementwiseName: elementwiseSource,
 	nnName:          nnSource,
 }
+
+// KernelSources returns every kernel source framepred compiles, by file
+// name, for tools that build the sources elsewhere (framepred/cuda/cudatest
+// runs them on the CPU).
+func KernelSources() map[string]string {
+	out := make(map[string]string, len(kernelSources))
+	for k, v := range kernelSources {
+		out[k] = v
+	}
+	return out
+}
