@@ -342,6 +342,10 @@ func segmentRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLay
 							continue
 						}
 						d := out[(o+i)*l.cols+dst[s]:]
+						if l.step == 2 { // upsampling phases, stride-2 input gradients
+							scatter2(d, src)
+							continue
+						}
 						for t, v := range src {
 							d[t*l.step] = v
 						}
@@ -350,6 +354,20 @@ func segmentRun(p padded, offs []int, w []float32, nOut, n, oh, ow int, l outLay
 			}
 		}
 	})
+}
+
+// scatter2 writes src (4 or 8 values) to every other element of d,
+// unrolled: this loop runs for every output value of an upsampling
+// convolution's forward pass and of a stride-2 input gradient.
+func scatter2(d, src []float32) {
+	if len(src) == 8 {
+		dd, ss := (*[15]float32)(d), (*[8]float32)(src)
+		dd[0], dd[2], dd[4], dd[6] = ss[0], ss[1], ss[2], ss[3]
+		dd[8], dd[10], dd[12], dd[14] = ss[4], ss[5], ss[6], ss[7]
+		return
+	}
+	dd, ss := (*[7]float32)(d), (*[4]float32)(src)
+	dd[0], dd[2], dd[4], dd[6] = ss[0], ss[1], ss[2], ss[3]
 }
 
 // segmentKernel runs kernNNS4x24 (segments of 8, the first three of segs
