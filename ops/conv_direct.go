@@ -63,6 +63,20 @@ func pad(g ConvGeom, x []float32) padded {
 				ys := iy + g.PadH
 				a, yq := ys%s, ys/s
 				in := src[iy*g.W:][:g.W]
+				if s == 2 {
+					// Even columns go to phase PadW%2 from position PadW/2,
+					// odd ones to the other phase from (PadW+1)/2.
+					b := g.PadW % 2
+					even := p.data[((a*s+b)*cn+k)*plane+yq*p.wq+g.PadW/2:][:(g.W+1)/2]
+					odd := p.data[((a*s+1-b)*cn+k)*plane+yq*p.wq+(g.PadW+1)/2:][:g.W/2]
+					for t := range odd {
+						even[t], odd[t] = in[2*t], in[2*t+1]
+					}
+					if g.W%2 == 1 {
+						even[len(even)-1] = in[g.W-1]
+					}
+					continue
+				}
 				for b := 0; b < s; b++ {
 					// input columns ix with (ix+PadW) % s == b
 					ix0 := ((b-g.PadW)%s + s) % s
@@ -96,9 +110,13 @@ func padPlane(dst, src []float32, h, w, ph, pw, wp int) {
 	clear(dst[:ph*wp])
 	for y := 0; y < h; y++ {
 		row := dst[(y+ph)*wp:][:wp]
-		clear(row[:pw])
+		for i := range row[:pw] { // a pixel or two: no memclr call
+			row[i] = 0
+		}
 		copy(row[pw:], src[y*w:][:w])
-		clear(row[pw+w:])
+		for i := pw + w; i < len(row); i++ {
+			row[i] = 0
+		}
 	}
 	clear(dst[(h+ph)*wp:])
 }
