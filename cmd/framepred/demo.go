@@ -294,11 +294,11 @@ func demoSummary(r *evaluate.Report) []string {
 		var verdict string
 		switch {
 		case committed >= 0.5:
-			verdict = fmt.Sprintf("commits to one future in %.0f%% of the clips", 100*committed)
+			verdict = fmt.Sprintf("commits to one future in %.1f%% of the clips", 100*committed)
 		case float64(s.AveragingIndex) >= 0.5:
-			verdict = fmt.Sprintf("averages the two futures (commits in %.0f%% of the clips)", 100*committed)
+			verdict = fmt.Sprintf("averages the two futures (commits in %.1f%% of the clips)", 100*committed)
 		default:
-			verdict = fmt.Sprintf("neither commits (%.0f%% of the clips) nor clearly averages", 100*committed)
+			verdict = fmt.Sprintf("neither commits (%.1f%% of the clips) nor clearly averages", 100*committed)
 		}
 		if i != b {
 			ratio, bRatio := float64(s.SharpnessRatio), float64(base.SharpnessRatio)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
+	"framepred/checkpoint"
 	"framepred/device"
 	"framepred/ops"
 	"framepred/train"
@@ -184,13 +186,19 @@ func runTrain(c *cli.Context, g *globals) error {
 		if err := cfg.Validate(); err != nil {
 			return usageError{err}
 		}
+		if es, err := checkpoint.List(out); err != nil {
+			return err
+		} else if len(es) > 0 {
+			return fmt.Errorf("train: %s already holds a run (%d %s, the newest %s): continue it with --resume, or choose another --out",
+				out, len(es), plural(len(es), "checkpoint"), filepath.Base(es[len(es)-1].Path))
+		}
 	}
 	if v := cfg.Data.Video; v != nil {
 		if err := checkVideos(c.Context, g, v.Paths, v.Options, cfg.Model.Context+1); err != nil {
 			return err
 		}
 	}
-	if err := trainDevice(c.String("device"), g); err != nil {
+	if err := trainDevice(c.String("device"), machineDevices(), g.log); err != nil {
 		return err
 	}
 	if c.IsSet("threads") {
@@ -206,12 +214,12 @@ func runTrain(c *cli.Context, g *globals) error {
 // trainDevice checks --device for training, which runs on the CPU only so
 // far: auto takes the CPU and says why; a GPU asked for by name is an
 // error rather than a silent fall-back.
-func trainDevice(value string, g *globals) error {
+func trainDevice(value string, p device.Prober, log *slog.Logger) error {
 	spec, err := device.Parse(value)
 	if err != nil {
 		return usageError{err}
 	}
-	ch, err := chooseDevice(value, machineDevices(), g.log)
+	ch, err := chooseDevice(value, p, log)
 	if err != nil {
 		return err
 	}
@@ -219,7 +227,7 @@ func trainDevice(value string, g *globals) error {
 		return nil
 	}
 	if spec.Auto {
-		g.log.Info("training on the CPU: framepred's GPU trainer is not available yet", "gpu", ch.GPU.Name)
+		log.Info("training on the CPU: framepred's GPU trainer is not available yet", "gpu", ch.GPU.Name)
 		return nil
 	}
 	return fmt.Errorf("train: --device %s: GPU training is not available in framepred yet (the CUDA layer finds %s, but the trainer runs on the CPU only); use --device cpu or auto", ch, ch.GPU.Name)
@@ -245,9 +253,6 @@ func trainRun(ctx context.Context, g *globals, cfg train.Config, dir string, res
 		tr, err = train.Resume(cfg, opts)
 	} else {
 		tr, err = train.New(cfg, opts)
-	}
-	if errors.Is(err, train.ErrExists) {
-		return train.Result{}, fmt.Errorf("%w (continue it with --resume)", err)
 	}
 	if err != nil {
 		return train.Result{}, err

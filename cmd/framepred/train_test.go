@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"framepred/checkpoint"
+	"framepred/cuda"
+	"framepred/device"
+	"framepred/train"
+)
+
+// tiny are the flags of a network and data set small enough that a step
+// takes about a millisecond: 16×16 gray frames, 2 context frames, a U-Net
+// of width 4 and depth 1, batches of 4.
+var tiny = []string{"--size", "16", "--context", "2", "--net-width", "4", "--net-depth", "1", "--batch", "4", "--val-samples", "8"}
+
+// trainTiny trains a tiny model on the built-in data into dir and returns
+// the final checkpoint's path.
+func trainTiny(t *testing.T, dir string, steps string, extra ...string) string {
+	t.Helper()
+	args := append(append([]string{"train", "--synth", "--out", dir, "--steps", steps, "--val-every", "10", "--checkpoint-every", "10", "-q"}, tiny...), extra...)
+	r := mustRun(t, args...)
+	if !strings.Contains(r.stdout, "trained to step "+steps+";") {
+		t.Fatalf("train printed %q", r.stdout)
+	}
+	latest, err := checkpoint.Latest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return latest
+}
+
+// TestTrainSynth: a run on the built-in data writes its checkpoints and a
+// log of every step, and the checkpoint holds the flags' settings.
+func TestTrainSynth(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	ckpt := trainTiny(t, dir, "20", "--loss", "mse=1,adv=0.05", "--d-warmup", "4", "--d-warmup-trains-g", "--lr", "2e-4", "--betas", "0.5,0.99", "--seed", "7")
+	if filepath.Base(ckpt) != checkpoint.StepName(20) {
+		t.Errorf("last checkpoint %s, want step 20", ckpt)
+	}
+	cfg, _, err := train.SavedConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Losses != "mse=1,adv=0.05" || cfg.DWarmup != 4 || !cfg.DWarmupTrainsG || cfg.G.LR != 2e-4 || cfg.G.Beta1 != 0.5 || cfg.G.Beta2 != 0.99 ||
+		cfg.Seed != 7 || cfg.Model.Context != 2 || cfg.Model.Width != 4 || cfg.Data.Synth == nil || cfg.Data.Synth.Width != 16 || cfg.Discriminator.Context != 2 {
+		t.Errorf("saved config %+v does not hold the flags", cfg)
+	}
+	recs, err := train.ReadLog(filepath.Join(dir, train.LogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := stepRecords(recs)
+	if len(steps) != 20 || steps[4].Phase != train.PhaseJoint || steps[3].Phase != train.PhaseDisc {
+		t.Errorf("log: %d step records, phases %v; want 20, disc for 4 steps then joint", len(steps), phases(steps))
+	}
+
+	// The same folder again: refused, with the way to continue it.
+	r := framepred(t, "", nil, append([]string{"train", "--synth", "--out", dir, "--steps", "30"}, tiny...)...)
+	if ls := lines(r.stderr); r.code != exitError || len(ls) != 1 || !strings.Contains(ls[0], dir+" already holds a run (2 checkpoints, the newest step-000020.safetensors)") || !strings.Contains(ls[0], "--resume") {
+		t.Errorf("exit %d, stderr %q; want 1 and one line pointing to --resume", r.code, r.stderr)
+	}
+}
+
+func stepRecords(recs []train.Record) []train.Record {
+	var out []train.Record
+	for _, r := range recs {
+		if r.Type == train.RecordStep {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func phases(recs []train.Record) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.Phase)
+	}
+	return out
+}
+
+// TestTrainBadInput: a video that decode refuses, among good ones, stops
+// train before the first step: exit 1, one line on stderr naming the file,
+// no checkpoint.
+func TestTrainBadInput(t *testing.T) {
+	dir := t.TempDir()
+	fx := makeProbeFixtures(t, dir)
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := make([]byte, 64<<10)
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	fifo := filepath.Join(dir, "pipe.mp4")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noVideos := filepath.Join(dir, "no-videos")
+	if err := os.Mkdir(noVideos, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	short := h264(t, dir, "short.mp4", "-frames:v", "2")
+	tests := []struct {
+		name  string
+		path  string
+		words string
+	}{
+		{"nonexistent", filepath.Join(dir, "nope", "x.mp4"), "no such file or directory"},
+		{"directory without videos", noVideos, "no video files in directory"},
+		{"fifo", fifo, "not a regular file (it is a named pipe)"},
+		{"zero bytes", writeBytes(t, filepath.Join(dir, "empty.mp4"), nil), "the file is empty"},
+		{"random bytes", writeBytes(t, filepath.Join(dir, "random.bin"), random), "not a video file FFmpeg can read"},
+		{"text named mp4", writeBytes(t, filepath.Join(dir, "text.mp4"), []byte(strings.Repeat("this is not a video\n", 50))), "not a video file FFmpeg can read"},
+		{"audio only", ffmpeg(t, filepath.Join(dir, "audio.m4a"), "-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac"), "no video stream (the file has 1 stream: audio aac)"},
+		{"truncated, moov at end", firstHalf(t, dir, fx.moovAtEnd), "the MP4 index (moov box) is missing"},
+		{"truncated faststart", firstHalf(t, dir, fx.faststart), "damaged or truncated file"},
+		{"truncated webm", firstHalf(t, dir, fx.webm), "damaged or truncated file"},
+		{"shorter than a clip", short, "it has 2 frames at these settings, one clip needs 3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			args := append([]string{"train", "--out", out, "--steps", "5"}, tiny...)
+			r := framepred(t, "", nil, append(args, fx.faststart, tc.path, fx.webm)...)
+			if r.code != exitError {
+				t.Errorf("exit %d, want %d", r.code, exitError)
+			}
+			ls := lines(r.stderr)
+			if len(ls) != 1 || !strings.HasPrefix(ls[0], "framepred: ") || !strings.Contains(ls[0], tc.path) || !strings.Contains(ls[0], tc.words) {
+				t.Errorf("stderr %q: want one line naming %s and saying %q", r.stderr, tc.path, tc.words)
+			}
+			if es, _ := checkpoint.List(out); len(es) > 0 {
+				t.Errorf("checkpoints written: %v", es)
+			}
+		})
+	}
+}
+
+// TestTrainUsage: train's own usage mistakes exit 2 with one line.
+func TestTrainUsage(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "run")
+	video := h264(t, dir, "v.mp4")
+	tests := []struct {
+		name  string
+		args  []string
+		words string
+	}{
+		{"no data", []string{"--out", out}, "no video files given (use --synth for the built-in data set)"},
+		{"both data", []string{"--out", out, "--synth", video}, "give video files or --synth, not both"},
+		{"no out", []string{"--synth"}, "--out DIR is needed"},
+		{"video flag on synth", []string{"--out", out, "--synth", "--fps", "10"}, "--fps applies to video files only"},
+		{"steps and epochs", []string{"--out", out, "--epochs", "2", "--steps", "9", video}, "give --steps or --epochs, not both"},
+		{"bad betas", []string{"--out", out, "--synth", "--betas", "0.9"}, `--betas "0.9": want two numbers`},
+		{"bad aspect", []string{"--out", out, "--aspect", "fill", video}, `--aspect "fill": want crop or stretch`},
+		{"bad loss", []string{"--out", out, "--synth", "--loss", "mse=1,blur=2"}, `unknown loss "blur"`},
+		{"epochs on synth", []string{"--out", out, "--synth", "--epochs", "2"}, "epochs need video data"},
+		{"size not a multiple", []string{"--out", out, "--synth", "--size", "30"}, "30"},
+		{"weights without perceptual", []string{"--out", out, "--synth", "--perceptual-weights", video}, "has no perceptual term"},
+		{"bad device", []string{"--out", out, "--synth", "--device", "gpu"}, `"gpu" is not a device`},
+		{"unknown flag", []string{"--out", out, "--synth", "--lr-g", "1"}, "train: unknown flag --lr-g"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := framepred(t, "", nil, append([]string{"train"}, tc.args...)...)
+			ls := lines(r.stderr)
+			if r.code != exitUsage || len(ls) != 1 || !strings.Contains(ls[0], tc.words) || !strings.HasSuffix(ls[0], "(see --help)") {
+				t.Errorf("exit %d, stderr %q; want %d and one line saying %q", r.code, r.stderr, exitUsage, tc.words)
+			}
+		})
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a usage error made %s", out)
+	}
+}
+
+// TestTrainDevice: training runs on the CPU only so far. A GPU asked for by
+// name is an error that says so; auto with a GPU present trains on the
+// CPU and says why; without a GPU, cuda fails with the reason.
+func TestTrainDevice(t *testing.T) {
+	gpu := device.ProberFunc(func() ([]cuda.DeviceInfo, error) {
+		return []cuda.DeviceInfo{{Ordinal: 0, Name: "Fake GPU"}}, nil
+	})
+	noGPU := device.ProberFunc(func() ([]cuda.DeviceInfo, error) { return nil, errors.New("cuda: libcuda.so.1 not found") })
+	tests := []struct {
+		value  string
+		p      device.Prober
+		errHas string // "" for none
+		logHas string
+	}{
+		{"cuda", gpu, "GPU training is not available in framepred yet", ""},
+		{"cuda:0", gpu, "use --device cpu or auto", ""},
+		{"auto", gpu, "", "training on the CPU: framepred's GPU trainer is not available yet"},
+		{"auto", noGPU, "", "use=cpu"},
+		{"cpu", gpu, "", "use=cpu"},
+		{"cuda", noGPU, "libcuda.so.1 not found", ""},
+	}
+	for _, tc := range tests {
+		var logs bytes.Buffer
+		err := trainDevice(tc.value, tc.p, slog.New(slog.NewTextHandler(&logs, nil)))
+		switch {
+		case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
+			t.Errorf("--device %s: error %v, want one saying %q", tc.value, err, tc.errHas)
+		case tc.errHas == "" && err != nil:
+			t.Errorf("--device %s: %v", tc.value, err)
+		case tc.logHas != "" && !strings.Contains(logs.String(), tc.logHas):
+			t.Errorf("--device %s: log %q, want %q", tc.value, logs.String(), tc.logHas)
+		}
+	}
+}
+
+// TestTrainInterrupt: SIGINT after the first checkpoint stops train with
+// exit 130 and a line naming the checkpoint and the way to resume;
+// --resume then runs to the last step, and the log goes on from where the
+// checkpoint was.
+func TestTrainInterrupt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	const steps = 3000 // a few seconds of tiny steps: the signal comes long before the end
+	cmd := exec.Command(binary, append([]string{"train", "--synth", "--out", dir, "--steps", "3000", "--checkpoint-every", "5", "--val-every", "1000"}, tiny...)...)
+	cmd.Env = cleanEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(runTimeout)
+	for {
+		if es, _ := checkpoint.List(dir); len(es) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no checkpoint after %v", runTimeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(runTimeout):
+		cmd.Process.Kill()
+		t.Fatalf("train did not stop %v after SIGINT", runTimeout)
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupt {
+		t.Fatalf("exit %v, want %d; stderr %q", err, exitInterrupt, stderr.String())
+	}
+	latest, err := checkpoint.Latest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := lines(stderr.String())
+	want := "the checkpoint is " + latest + "; continue with: framepred train --out " + dir + " --resume"
+	if len(ls) == 0 || !strings.HasPrefix(ls[len(ls)-1], "framepred: interrupted after step ") || !strings.HasSuffix(ls[len(ls)-1], want) {
+		t.Errorf("stderr %q: want it to end with the step, %q", stderr.String(), want)
+	}
+	c, err := checkpoint.Load(latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Step >= steps {
+		t.Fatalf("the run got to step %d before the signal: not an interruption", c.Step)
+	}
+	noTemp(t, dir)
+
+	r := mustRun(t, "train", "--out", dir, "--resume", "-q")
+	if !strings.Contains(r.stdout, "trained to step 3000;") {
+		t.Errorf("--resume printed %q", r.stdout)
+	}
+	recs, err := train.ReadLog(filepath.Join(dir, train.LogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := stepRecords(recs)
+	for i, rec := range s {
+		if rec.Step != int64(i+1) {
+			t.Fatalf("log step record %d is step %d: the log does not continue", i, rec.Step)
+		}
+	}
+	resumed := false
+	for _, rec := range recs {
+		resumed = resumed || rec.Type == train.RecordStart && rec.Resumed == latest && rec.Step == c.Step
+	}
+	if len(s) != steps || !resumed {
+		t.Errorf("log: %d steps, resumed from %s at step %d: %v; want %d steps and the resume", len(s), latest, c.Step, resumed, steps)
+	}
+}
