@@ -12,7 +12,7 @@ APT_PKGS := libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
 
 export CGO_ENABLED := 1
 
-.PHONY: all deps build test bench fuzz lint demo clean
+.PHONY: all deps build test bench fuzz lint demo browser-check clean
 
 all: build
 
@@ -31,6 +31,16 @@ deps:
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/framepred
+
+# demo runs the two-futures experiment on the built-in data (about 10
+# minutes on two cores) and writes its reel, tables and charts to out/demo.
+demo: build
+	./$(BIN) demo --out out/demo --force
+
+# browser-check plays a reel in headless Chromium (installing Debian's
+# chromium if missing); not part of CI.
+browser-check: deps
+	scripts/browser-check/run.sh
 
 test: deps
 	$(GO) test -timeout 15m ./...
