@@ -42,6 +42,9 @@ type executor interface {
 	// eval predicts a batch forward only, and gives the reconstruction
 	// terms against y and the clamped prediction (C×N×H×W).
 	eval(x, y *tensor.Dense) (lossOut, *tensor.Dense, error)
+	// sync brings the networks' tensors and the optimisers' states up to
+	// date with what the executor computed, for a checkpoint.
+	sync() error
 	close() error
 }
 
@@ -391,6 +394,9 @@ func (e *cpuExecutor) eval(x, y *tensor.Dense) (lossOut, *tensor.Dense, error) {
 	out, err := readLoss(eg.total, eg.parts)
 	return out, fake, err
 }
+
+// sync has nothing to do: the CPU executor trains the tensors in place.
+func (e *cpuExecutor) sync() error { return nil }
 
 func (e *cpuExecutor) close() error {
 	var errs []error

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"framepred/checkpoint"
+	"framepred/cuda"
+	"framepred/device"
 	"framepred/features"
 	"framepred/frame"
 	"framepred/losses"
@@ -27,6 +29,13 @@ type Options struct {
 	LogPath  string         // JSON-lines log; "" means Dir/train.jsonl
 	Logger   *slog.Logger   // nil discards
 	Progress func(Progress) // called after every step; nil for none
+
+	// Device is where the training steps run: the zero value is the CPU;
+	// a CUDA choice (device.Resolve) runs them on that GPU (framepred/gpu),
+	// with validation on the CPU. CUDA says where the CUDA libraries are;
+	// nil means cuda.DefaultConfig().
+	Device device.Choice
+	CUDA   *cuda.Config
 }
 
 // LogName is the log's file name in the checkpoint folder by default.
@@ -264,7 +273,21 @@ func (t *Trainer) setup(opts Options, pos Position, resumed string) error {
 	if t.val, err = t.data.validation(); err != nil {
 		return err
 	}
-	t.exec = newCPUExecutor(nets{p: t.pred, d: t.disc, weights: t.weights, recon: recon, gan: gan, ext: t.ext, mismatch: cfg.Mismatch}, cfg.Batch, h, w)
+	n := nets{p: t.pred, d: t.disc, weights: t.weights, recon: recon, gan: gan, ext: t.ext, mismatch: cfg.Mismatch}
+	if opts.Device.Kind == device.CUDA {
+		cc := cuda.DefaultConfig()
+		if opts.CUDA != nil {
+			cc = *opts.CUDA
+		}
+		g, err := newGPUExecutor(n, cfg.Batch, h, w, opts.Device, cc)
+		if err != nil {
+			return err
+		}
+		t.exec = g
+		t.log.Info("device", "device", opts.Device.String(), "gpu", opts.Device.GPU.String())
+	} else {
+		t.exec = newCPUExecutor(n, cfg.Batch, h, w)
+	}
 
 	logPath := opts.LogPath
 	if logPath == "" {
@@ -327,6 +350,9 @@ func (t *Trainer) Close() error {
 // snapshot returns the run's state as a checkpoint; val is this step's
 // validation loss (NaN when not validated).
 func (t *Trainer) snapshot(val float64) (*checkpoint.Checkpoint, error) {
+	if err := t.exec.sync(); err != nil {
+		return nil, fmt.Errorf("train: checkpoint: %w", err)
+	}
 	rng, err := t.pcg.MarshalBinary()
 	if err != nil {
 		return nil, err
