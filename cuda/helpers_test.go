@@ -65,19 +65,26 @@ func fakeConfig(t testing.TB) Config {
 	}
 }
 
+var shared struct {
+	once sync.Once
+	rt   *Runtime
+	err  error
+}
+
 // testRuntime loads the real libraries on a GPU machine, the stand-ins
-// elsewhere.
+// elsewhere, once per test binary: the runtime keeps compiled kernels, so
+// the tests' contexts compile each source once.
 func testRuntime(t testing.TB) *Runtime {
 	t.Helper()
 	cfg := DefaultConfig()
 	if !onGPU {
 		cfg = fakeConfig(t)
 	}
-	rt, err := LoadWith(cfg)
-	if err != nil {
-		t.Fatalf("Load: %v", err)
+	shared.once.Do(func() { shared.rt, shared.err = LoadWith(cfg) })
+	if shared.err != nil {
+		t.Fatalf("Load: %v", shared.err)
 	}
-	return rt
+	return shared.rt
 }
 
 // testContext opens device 0 and closes it when the test ends, failing

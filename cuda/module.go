@@ -36,7 +36,8 @@ func (m *Module) Image() Image { return m.image }
 
 // Compile compiles CUDA C++ source with NVRTC for the context's device and
 // loads it. Compiled modules are cached per source text: compiling the same
-// source again returns the loaded module. name labels the source in
+// source again returns the loaded module, and the runtime keeps the
+// compiled code, so other contexts for the same architecture only load it. name labels the source in
 // messages; kernels must be declared extern "C" to be found by name.
 func (c *Context) Compile(name, src string) (*Module, error) {
 	if err := c.usable(); err != nil {
@@ -46,7 +47,7 @@ func (c *Context) Compile(name, src string) (*Module, error) {
 	if m, ok := c.modules[key]; ok {
 		return m, nil
 	}
-	img, err := c.rt.nvrtc.Compile(name, src, c.target)
+	img, err := c.rt.compile(key, name, src, c.target)
 	if err != nil {
 		return nil, err
 	}
@@ -124,4 +125,23 @@ func (c *Context) Launch(f *Function, grid, block Dim3, sharedBytes uint32, args
 		return fmt.Errorf("cuda: launch %s: %w", f.name, driverError(c.rt.drv, "cuLaunchKernel", int(res)))
 	}
 	return nil
+}
+
+// compile returns the image of src for target t, compiling it on first
+// request; key identifies (t, src).
+func (r *Runtime) compile(key [32]byte, name, src string, t Target) (Image, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if img, ok := r.images[key]; ok {
+		return img, nil
+	}
+	img, err := r.nvrtc.Compile(name, src, t)
+	if err != nil {
+		return img, err
+	}
+	if r.images == nil {
+		r.images = map[[32]byte]Image{}
+	}
+	r.images[key] = img
+	return img, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"framepred/internal/dl"
 )
@@ -24,6 +25,9 @@ type Runtime struct {
 	used    []string
 	version int
 	count   int
+
+	mu     sync.Mutex
+	images map[[32]byte]Image // compiled kernel sources, by target and source
 }
 
 // Load opens the CUDA libraries as [DefaultConfig] says.

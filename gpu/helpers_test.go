@@ -25,6 +25,12 @@ var fake struct {
 	err  error
 }
 
+var shared struct {
+	once sync.Once
+	rt   *cuda.Runtime
+	err  error
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if fake.dir != "" {
@@ -53,11 +59,12 @@ func testContext(t testing.TB) *cuda.Context {
 		}
 		cfg = cuda.Config{Driver: []string{fake.libs.Driver}, BLAS: []string{fake.libs.BLAS}, NVRTC: []string{fake.libs.NVRTC}}
 	}
-	rt, err := cuda.LoadWith(cfg)
-	if err != nil {
-		t.Fatalf("cuda.LoadWith: %v", err)
+	// One runtime for the test binary: it keeps the compiled kernels.
+	shared.once.Do(func() { shared.rt, shared.err = cuda.LoadWith(cfg) })
+	if shared.err != nil {
+		t.Fatalf("cuda.LoadWith: %v", shared.err)
 	}
-	c, err := rt.Open(0)
+	c, err := shared.rt.Open(0)
 	if err != nil {
 		t.Fatalf("Open(0): %v", err)
 	}
