@@ -11,10 +11,12 @@ func newApp(g *globals) *cli.App {
 		UsageText: `framepred [--quiet | --verbose] COMMAND [flags] [args]
 
 Examples:
-   framepred synth --out data --count 200      # built-in two-futures clips as MP4s
-   framepred probe data                        # what framepred sees in each video
-   framepred probe --json clip.mp4             # the same as JSON
-   framepred COMMAND --help                    # a command's flags and examples`,
+   framepred demo --out out/demo                          # the whole experiment on the built-in data
+   framepred probe clip.mp4                               # what framepred sees in a video
+   framepred train --out runs/clip --size 64 clip.mp4     # train a predictor on it
+   framepred reel -c runs/clip -o reel.mp4 clip.mp4       # its predictions beside the real frames
+   framepred eval -c runs/clip --out report clip.mp4      # and their metrics
+   framepred COMMAND --help                               # a command's flags and examples`,
 		Description: `A next-frame predictor trained with mean squared error on a future that can
 go two ways predicts the average of both: a blurred ghost. framepred makes
 that visible and measurable on real video and on its built-in data set.

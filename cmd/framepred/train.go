@@ -57,6 +57,12 @@ its newest checkpoint exactly where it stopped, with the saved settings and
 only the flags given again (--steps may grow). A loss that turns NaN stops
 the run with exit code 1, naming the last good checkpoint.
 
+--device picks where the training steps run: cuda or cuda:N a GPU (an error
+that names what is missing when there is none), cpu, or auto (the default),
+the first GPU when there is one and the CPU otherwise. Validation runs on the
+CPU. The CUDA libraries are opened at run time; the folders in
+$FRAMEPRED_CUDA_LIBS are searched first.
+
 Settings can also come from a TOML file (--config), keys being the long flag
 names.
 
@@ -198,44 +204,42 @@ func runTrain(c *cli.Context, g *globals) error {
 			return err
 		}
 	}
-	if err := trainDevice(c.String("device"), machineDevices(), g.log); err != nil {
+	on, err := trainDevice(c.String("device"), machineDevices(), g.log)
+	if err != nil {
 		return err
 	}
 	if c.IsSet("threads") {
 		ops.SetWorkers(c.Int("threads"))
 	}
-	res, err := trainRun(c.Context, g, cfg, out, resume, "train")
+	res, err := trainRun(c.Context, g, cfg, out, resume, "train", on)
 	if err != nil {
 		return err
 	}
 	return printTrainResult(g, res)
 }
 
-// trainDevice checks --device for training, which runs on the CPU only so
-// far: auto takes the CPU and says why; a GPU asked for by name is an
-// error rather than a silent fall-back.
-func trainDevice(value string, p device.Prober, log *slog.Logger) error {
+// trainDevice resolves --device for training: the GPU asked for (an
+// error, exit 1, if it is not there), or with auto the first GPU if there
+// is one and the CPU otherwise.
+func trainDevice(value string, p device.Prober, log *slog.Logger) (trainOn, error) {
 	spec, err := device.Parse(value)
 	if err != nil {
-		return usageError{err}
+		return trainOn{}, usageError{err}
 	}
 	ch, err := chooseDevice(value, p, log)
-	if err != nil {
-		return err
-	}
-	if ch.Kind != device.CUDA {
-		return nil
-	}
-	if spec.Auto {
-		log.Info("training on the CPU: framepred's GPU trainer is not available yet", "gpu", ch.GPU.Name)
-		return nil
-	}
-	return fmt.Errorf("train: --device %s: GPU training is not available in framepred yet (the CUDA layer finds %s, but the trainer runs on the CPU only); use --device cpu or auto", ch, ch.GPU.Name)
+	return trainOn{choice: ch, auto: spec.Auto}, err
+}
+
+// trainOn is where training runs, and whether --device auto chose it: an
+// auto choice of a GPU that cannot run the trainer falls back to the CPU.
+type trainOn struct {
+	choice device.Choice
+	auto   bool
 }
 
 // trainRun trains cfg in dir (a fresh run, or the run there with resume)
 // and shows the steps under the name what.
-func trainRun(ctx context.Context, g *globals, cfg train.Config, dir string, resume bool, what string) (train.Result, error) {
+func trainRun(ctx context.Context, g *globals, cfg train.Config, dir string, resume bool, what string, on trainOn) (train.Result, error) {
 	pr := g.progress(what, "steps")
 	defer pr.Done()
 	opts := train.Options{Dir: dir, Logger: g.log, Progress: func(p train.Progress) {
@@ -245,14 +249,19 @@ func trainRun(ctx context.Context, g *globals, cfg train.Config, dir string, res
 		}
 		pr.Update(int(p.Step), int(p.Steps), fields...)
 	}}
-	var (
-		tr  *train.Trainer
-		err error
-	)
-	if resume {
-		tr, err = train.Resume(cfg, opts)
-	} else {
-		tr, err = train.New(cfg, opts)
+	start := func() (*train.Trainer, error) {
+		if resume {
+			return train.Resume(cfg, opts)
+		}
+		return train.New(cfg, opts)
+	}
+	opts.Device = on.choice
+	tr, err := start()
+	if err != nil && on.choice.Kind == device.CUDA && on.auto {
+		// The trainer sets up its executor before it writes anything.
+		g.log.Warn("the GPU cannot train, training on the CPU", "device", on.choice.String(), "err", err)
+		opts.Device = device.Choice{Kind: device.CPU}
+		tr, err = start()
 	}
 	if err != nil {
 		return train.Result{}, err

@@ -15,6 +15,7 @@ import (
 
 	"framepred/checkpoint"
 	"framepred/cuda"
+	"framepred/cuda/cudatest"
 	"framepred/device"
 	"framepred/train"
 )
@@ -184,9 +185,10 @@ func TestTrainUsage(t *testing.T) {
 	}
 }
 
-// TestTrainDevice: training runs on the CPU only so far. A GPU asked for by
-// name is an error that says so; auto with a GPU present trains on the
-// CPU and says why; without a GPU, cuda fails with the reason.
+// TestTrainDevice: --device cuda trains on the GPU asked for and fails,
+// naming what is missing, when it is not there; auto takes a GPU when
+// there is one (falling back to the CPU if the trainer cannot use it) and
+// the CPU otherwise.
 func TestTrainDevice(t *testing.T) {
 	gpu := device.ProberFunc(func() ([]cuda.DeviceInfo, error) {
 		return []cuda.DeviceInfo{{Ordinal: 0, Name: "Fake GPU"}}, nil
@@ -195,27 +197,52 @@ func TestTrainDevice(t *testing.T) {
 	tests := []struct {
 		value  string
 		p      device.Prober
-		errHas string // "" for none
-		logHas string
+		want   string // the choice; "" for an error
+		auto   bool
+		errHas string
 	}{
-		{"cuda", gpu, "GPU training is not available in framepred yet", ""},
-		{"cuda:0", gpu, "use --device cpu or auto", ""},
-		{"auto", gpu, "", "training on the CPU: framepred's GPU trainer is not available yet"},
-		{"auto", noGPU, "", "use=cpu"},
-		{"cpu", gpu, "", "use=cpu"},
-		{"cuda", noGPU, "libcuda.so.1 not found", ""},
+		{"cuda", gpu, "cuda:0", false, ""},
+		{"auto", gpu, "cuda:0", true, ""},
+		{"auto", noGPU, "cpu", true, ""},
+		{"cpu", gpu, "cpu", false, ""},
+		{"cuda", noGPU, "", false, "libcuda.so.1 not found"},
+		{"cuda:1", gpu, "", false, "cuda:1"},
 	}
 	for _, tc := range tests {
-		var logs bytes.Buffer
-		err := trainDevice(tc.value, tc.p, slog.New(slog.NewTextHandler(&logs, nil)))
+		on, err := trainDevice(tc.value, tc.p, slog.New(slog.DiscardHandler))
 		switch {
-		case tc.errHas != "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
+		case tc.want == "" && (err == nil || !strings.Contains(err.Error(), tc.errHas)):
 			t.Errorf("--device %s: error %v, want one saying %q", tc.value, err, tc.errHas)
-		case tc.errHas == "" && err != nil:
-			t.Errorf("--device %s: %v", tc.value, err)
-		case tc.logHas != "" && !strings.Contains(logs.String(), tc.logHas):
-			t.Errorf("--device %s: log %q, want %q", tc.value, logs.String(), tc.logHas)
+		case tc.want != "" && (err != nil || on.choice.String() != tc.want || on.auto != tc.auto):
+			t.Errorf("--device %s: %v (auto %v), %v; want %s (auto %v)", tc.value, on.choice, on.auto, err, tc.want, tc.auto)
 		}
+	}
+}
+
+// TestTrainGPU trains on a GPU: the real one with FRAMEPRED_GPU=1, else
+// framepred/cuda/cudatest's stand-in libraries, which run the GPU kernels
+// on the CPU (skipped where they cannot be built). The log says the steps
+// ran on the device, and the run resumes.
+func TestTrainGPU(t *testing.T) {
+	var env []string
+	if os.Getenv("FRAMEPRED_GPU") != "1" {
+		libs := t.TempDir()
+		if _, err := cudatest.Build(libs, cuda.KernelSources()); errors.Is(err, cudatest.ErrUnavailable) {
+			t.Skipf("skipped: %v", err)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		env = []string{cuda.EnvLibDirs + "=" + libs}
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	args := append([]string{"train", "--synth", "--out", dir, "--device", "cuda", "--steps", "6", "--loss", "mse=1,adv=0.05", "--d-warmup", "2"}, tiny...)
+	r := framepred(t, "", env, args...)
+	if r.code != 0 || !strings.Contains(r.stderr, "msg=device device=cuda:0") || !strings.Contains(r.stdout, "trained to step 6;") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = framepred(t, "", env, "train", "--out", dir, "--resume", "--device", "cuda", "--steps", "8", "-q")
+	if r.code != 0 || !strings.Contains(r.stdout, "trained to step 8;") {
+		t.Fatalf("resume: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }
 
