@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -325,5 +326,25 @@ func TestTrainInterrupt(t *testing.T) {
 	}
 	if len(s) != steps || !resumed {
 		t.Errorf("log: %d steps, resumed from %s at step %d: %v; want %d steps and the resume", len(s), latest, c.Step, resumed, steps)
+	}
+}
+
+// TestTrainNaN: a learning rate far too high makes the loss NaN; train
+// stops with exit 1 and the trainer's message, which names the last good
+// checkpoint, and that checkpoint is there.
+func TestTrainNaN(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	r := framepred(t, "", nil, append([]string{"train", "--synth", "--out", dir, "--steps", "50", "--lr", "1e30", "--checkpoint-every", "1", "-q"}, tiny...)...)
+	ls := lines(r.stderr)
+	if r.code != exitError || len(ls) == 0 {
+		t.Fatalf("exit %d, stderr %q; want 1", r.code, r.stderr)
+	}
+	last := ls[len(ls)-1]
+	m := regexp.MustCompile(`^framepred: train: step \d+: .* is (NaN|[+-]Inf); stopped, last good checkpoint (\S+)$`).FindStringSubmatch(last)
+	if m == nil {
+		t.Fatalf("last line %q: want the trainer's NaN message", last)
+	}
+	if _, err := checkpoint.Load(m[2]); err != nil {
+		t.Errorf("the last good checkpoint: %v", err)
 	}
 }
