@@ -69,7 +69,11 @@
 // discriminator loss, the Adam updates, evaluation) sit behind a small
 // internal interface; the CPU implementation compiles one gorgonia graph
 // per pass over the networks' live weights (ops.Needed, vm.Reset before
-// each run), so another executor can run the same step on a GPU.
+// each run). With Options.Device a CUDA device, framepred/gpu runs the
+// same graphs there, weights, gradients and Adam's moments staying in
+// device memory; before a checkpoint or a validation (which runs on the
+// CPU) they are copied back. A GPU run follows the CPU run to float32
+// rounding, not bit for bit, and resumes exactly on the GPU.
 //
 // # Log
 //
