@@ -147,7 +147,10 @@ func run(devFlag, mode, net string, batchN, steps, warmup int, profile bool, see
 	bm, bn, bp, _ := rt.BLASVersion()
 	fmt.Printf("device %v, driver CUDA %d.%d, cuBLAS %d.%d.%d, NVRTC %d.%d, kernels for %v\n", c.Device(),
 		rt.DriverVersion()/1000, rt.DriverVersion()%1000/10, bm, bn, bp, major, minor, c.Target())
-	fmt.Printf("net %s: predictor %+v, discriminator %+v, batch %d of %d×%d, losses %s\n", net, spec.p, spec.d, spec.batch, spec.h, spec.w, spec.lossStr)
+	if n, err := spec.build(seed); err == nil {
+		fmt.Printf("net %s: predictor %+v (%d parameters), discriminator %+v (%d), batch %d of %d×%d, losses %s\n", net, spec.p,
+			n.P.NumParams(), spec.d, n.D.NumParams(), spec.batch, spec.h, spec.w, spec.lossStr)
+	}
 	switch mode {
 	case "parity":
 		return parity(c, spec, max(steps, 0), seed)
