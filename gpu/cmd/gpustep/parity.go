@@ -202,4 +202,3 @@ func weightCheck(fail func(string, ...any), what string, got, want []model.Param
 		fail("%s: difference %.3g > %g", what, worst, tolWeight*lr)
 	}
 }
-
