@@ -114,6 +114,47 @@ CUresult fp_event_elapsed(const fp_driver *d, CUcontext ctx, float *ms, CUevent 
 	return d->cuEventElapsedTime(ms, start, end);
 }
 
+// Relaxed capture: calls that are unsafe during a capture are not refused
+// on other threads; framepred makes none while capturing.
+enum { CAPTURE_MODE_RELAXED = 2 };
+
+CUresult fp_capture_begin(const fp_driver *d, CUcontext ctx, CUstream s) {
+	SET_CTX(d, ctx);
+	return d->cuStreamBeginCapture(s, CAPTURE_MODE_RELAXED);
+}
+
+CUresult fp_capture_end(const fp_driver *d, CUcontext ctx, CUstream s, CUgraph *g) {
+	SET_CTX(d, ctx);
+	*g = NULL;
+	return d->cuStreamEndCapture(s, g);
+}
+
+CUresult fp_graph_instantiate(const fp_driver *d, CUcontext ctx, CUgraphExec *e, CUgraph g) {
+	SET_CTX(d, ctx);
+	return d->cuGraphInstantiate(e, g, 0);
+}
+
+CUresult fp_graph_launch(const fp_driver *d, CUcontext ctx, CUgraphExec e, CUstream s) {
+	SET_CTX(d, ctx);
+	return d->cuGraphLaunch(e, s);
+}
+
+CUresult fp_graph_destroy(const fp_driver *d, CUcontext ctx, CUgraphExec e, CUgraph g) {
+	SET_CTX(d, ctx);
+	CUresult r = 0;
+	if (e != NULL) r = d->cuGraphExecDestroy(e);
+	if (g != NULL) {
+		CUresult r2 = d->cuGraphDestroy(g);
+		if (r == 0) r = r2;
+	}
+	return r;
+}
+
+int fp_blas_set_workspace(const fp_driver *d, const fp_blas *b, CUcontext ctx, void *h, CUdeviceptr ws, size_t bytes) {
+	SET_CTX(d, ctx);
+	return b->cublasSetWorkspace(h, (void *)(size_t)ws, bytes);
+}
+
 int fp_blas_create(const fp_driver *d, const fp_blas *b, CUcontext ctx, CUstream s, void **h, int *stage) {
 	*stage = 0;
 	CUresult r = d->cuCtxSetCurrent(ctx);

@@ -18,6 +18,8 @@ typedef void *CUmodule;
 typedef void *CUfunction;
 typedef void *CUstream;
 typedef void *CUevent;
+typedef void *CUgraph;
+typedef void *CUgraphExec;
 
 typedef struct {
 	CUresult (*cuInit)(unsigned int flags);
@@ -54,6 +56,13 @@ typedef struct {
 	CUresult (*cuEventRecord)(CUevent e, CUstream s);
 	CUresult (*cuEventSynchronize)(CUevent e);
 	CUresult (*cuEventElapsedTime)(float *ms, CUevent start, CUevent end);     // _v2, else v1
+	// CUDA graphs: optional; without them work is launched one call at a time.
+	CUresult (*cuStreamBeginCapture)(CUstream s, int mode);                    // _v2
+	CUresult (*cuStreamEndCapture)(CUstream s, CUgraph *g);
+	CUresult (*cuGraphInstantiate)(CUgraphExec *e, CUgraph g, unsigned long long flags); // WithFlags
+	CUresult (*cuGraphLaunch)(CUgraphExec e, CUstream s);
+	CUresult (*cuGraphExecDestroy)(CUgraphExec e);
+	CUresult (*cuGraphDestroy)(CUgraph g);
 } fp_driver;
 
 typedef struct {
@@ -69,6 +78,7 @@ typedef struct {
 		const float *alpha, const float *a, int lda, long long strideA,
 		const float *b, int ldb, long long strideB,
 		const float *beta, float *c, int ldc, long long strideC, int batch);
+	int (*cublasSetWorkspace)(void *handle, void *ws, size_t bytes);          // _v2, optional
 } fp_blas;
 
 typedef struct {
@@ -118,6 +128,15 @@ CUresult fp_event_create(const fp_driver *d, CUcontext ctx, CUevent *e);
 CUresult fp_event_destroy(const fp_driver *d, CUcontext ctx, CUevent e);
 CUresult fp_event_record(const fp_driver *d, CUcontext ctx, CUevent e, CUstream s);
 CUresult fp_event_elapsed(const fp_driver *d, CUcontext ctx, float *ms, CUevent start, CUevent end);
+
+// Graph capture of the stream's work, and replay. fp_capture_end ends a
+// capture whatever happened, and destroys a graph it got when *ok is 0.
+CUresult fp_capture_begin(const fp_driver *d, CUcontext ctx, CUstream s);
+CUresult fp_capture_end(const fp_driver *d, CUcontext ctx, CUstream s, CUgraph *g);
+CUresult fp_graph_instantiate(const fp_driver *d, CUcontext ctx, CUgraphExec *e, CUgraph g);
+CUresult fp_graph_launch(const fp_driver *d, CUcontext ctx, CUgraphExec e, CUstream s);
+CUresult fp_graph_destroy(const fp_driver *d, CUcontext ctx, CUgraphExec e, CUgraph g);
+int fp_blas_set_workspace(const fp_driver *d, const fp_blas *b, CUcontext ctx, void *h, CUdeviceptr ws, size_t bytes);
 
 // fp_blas_create creates a cuBLAS handle bound to stream s. On failure
 // *stage says which call failed: 0 cuCtxSetCurrent, 1 cublasCreate,

@@ -34,6 +34,7 @@ type Context struct {
 	kernels *Module // elementwiseSource
 	nn      *Module // nnSource
 	pool    *pool
+	blasWS  uint64 // cuBLAS's workspace for graph capture, once one is made
 	closed  bool
 }
 
@@ -153,6 +154,10 @@ func (c *Context) Close() error {
 				errs = append(errs, blasError(c.rt.blas, "cublasDestroy_v2", int(st)))
 			}
 		}
+	}
+	if c.blasWS != 0 {
+		errs = append(errs, c.rawFree(c.blasWS))
+		c.blasWS = 0
 	}
 	if c.stream != nil {
 		errs = append(errs, c.check("cuStreamDestroy_v2", C.fp_stream_destroy(d, c.ctx, c.stream)))

@@ -26,6 +26,8 @@
 // built into the im2col for the U-Net's decoder), bias and LeakyReLU, channel
 // sums, pooling and upsampling, elementwise ops, the fused losses and Adam.
 // Reductions are deterministic: fixed chunks, fixed tree order, no atomics.
+// [Context.Capture] records a sequence of them as a CUDA graph, which
+// [Graph.Launch] replays with one call (where the driver and cuBLAS can).
 //
 // # Use
 //

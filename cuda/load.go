@@ -186,6 +186,12 @@ func driverSymbols(d *C.fp_driver) []symbol {
 		// CUDA 12.8 added the _v2 name, and CUDA 13's header maps the plain
 		// name to it; drivers before 12.8 export only the first version.
 		{&d.cuEventElapsedTime, []string{"cuEventElapsedTime_v2", "cuEventElapsedTime"}, false},
+		{&d.cuStreamBeginCapture, []string{"cuStreamBeginCapture_v2"}, true},
+		{&d.cuStreamEndCapture, []string{"cuStreamEndCapture"}, true},
+		{&d.cuGraphInstantiate, []string{"cuGraphInstantiateWithFlags"}, true},
+		{&d.cuGraphLaunch, []string{"cuGraphLaunch"}, true},
+		{&d.cuGraphExecDestroy, []string{"cuGraphExecDestroy"}, true},
+		{&d.cuGraphDestroy, []string{"cuGraphDestroy"}, true},
 	}
 }
 
@@ -198,6 +204,7 @@ func blasSymbols(b *C.fp_blas) []symbol {
 		{&b.cublasGetStatusString, []string{"cublasGetStatusString"}, true},
 		{&b.cublasSgemm, []string{"cublasSgemm_v2"}, false},
 		{&b.cublasSgemmStridedBatched, []string{"cublasSgemmStridedBatched"}, false},
+		{&b.cublasSetWorkspace, []string{"cublasSetWorkspace_v2"}, true},
 	}
 }
 

@@ -56,6 +56,12 @@
 // stand-in libraries; FRAMEPRED_GPU=1 runs them on device 0.
 // cmd/gpustep measures the step on a device against the CPU and PyTorch.
 //
+// With Options.Graphs each program is captured as a CUDA graph on its first
+// run and replayed from then on: one launch per pass instead of one per
+// kernel, which is most of a small network's step. Programs are fixed
+// (buffers, arguments, the order of their kernels) and read everything that
+// changes from device memory, so a replay computes what the kernels would.
+//
 // Timings (Stats) split each pass into GPU time and the host's overhead;
 // Options.Profile adds the GPU time of every kind of op.
 package gpu

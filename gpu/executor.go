@@ -21,8 +21,13 @@ type Options struct {
 	// chunks of images.
 	WorkLimit int
 	// Profile records the GPU time of every node, summed by kind of op
-	// (Stats.Kernels); it costs an event per node.
+	// (Stats.Kernels); it costs an event per node, and the passes run
+	// without graphs.
 	Profile bool
+	// Graphs captures each pass as a CUDA graph on its first run and
+	// replays it: one launch per pass instead of one per kernel. A pass
+	// that cannot be captured runs kernel by kernel, and Stats says why.
+	Graphs bool
 }
 
 // DefaultWorkLimit is the default im2col workspace: 2²⁶ values, 256 MiB.
@@ -232,7 +237,7 @@ func (e *Executor) compileGen(full bool) (*compiled, error) {
 // with its gradients as destinations) and the other network's (frozen),
 // and builds its program.
 func (e *Executor) compile(name string, ps *pass, train, frozen *arena) (*compiled, error) {
-	pl := plan{name: name, bound: map[*G.Node]cuda.Buffer{}, workLimit: e.opt.WorkLimit}
+	pl := plan{name: name, bound: map[*G.Node]cuda.Buffer{}, workLimit: e.opt.WorkLimit, graphs: e.opt.Graphs}
 	for k, n := range ps.in {
 		b, ok := map[string]cuda.Buffer{"x": e.x, "y": e.y, "real": e.y, "fake": e.fake, "mismatched": e.mis}[k]
 		if !ok {
@@ -304,6 +309,10 @@ func (e *Executor) run(cp *compiled) ([]float32, error) {
 		return nil, err
 	}
 	e.stats.add(cp.name, gpu, time.Since(t0))
+	e.stats.Passes[cp.name].Graph = cp.prog.graph != nil
+	if cp.prog.graphErr != nil {
+		e.stats.Passes[cp.name].GraphErr = cp.prog.graphErr.Error()
+	}
 	if e.opt.Profile {
 		if err := cp.prog.profile(e.stats.Kernels); err != nil {
 			return nil, err

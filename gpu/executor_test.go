@@ -12,11 +12,17 @@ import (
 
 // TestMemoryFlat runs joint steps and checks that after the first the
 // executor allocates nothing: the device allocator's reserved bytes and
-// driver allocations stay where the first step left them.
+// driver allocations stay where the first step left them; with graphs too.
 func TestMemoryFlat(t *testing.T) {
+	for _, graphs := range []bool{false, true} {
+		t.Run(map[bool]string{false: "kernels", true: "graphs"}[graphs], func(t *testing.T) { memoryFlat(t, graphs) })
+	}
+}
+
+func memoryFlat(t *testing.T, graphs bool) {
 	c := testContext(t)
 	sc := tinyConfigs()[0]
-	e, err := New(c, sc.nets(t), sc.batch, sc.h, sc.w, Options{})
+	e, err := New(c, sc.nets(t), sc.batch, sc.h, sc.w, Options{Graphs: graphs})
 	must(t, err)
 	defer func() { must(t, e.Close()) }()
 	r := rand.New(rand.NewPCG(31, 32))

@@ -35,6 +35,10 @@ type program struct {
 	workLimit int // the most values an im2col workspace may hold
 
 	events []*cuda.Event // for profiling: one before each step, one after the last
+
+	graphs   bool        // replay the steps as a CUDA graph
+	graph    *cuda.Graph // captured on the first run
+	graphErr error       // why the steps could not be captured; they run one by one
 }
 
 // step queues one node's work; label names its kind, for profiles.
@@ -55,6 +59,9 @@ type plan struct {
 	dest []destination
 	// workLimit caps the convolution workspace, in float32 values.
 	workLimit int
+	// graphs captures the program as a CUDA graph on its first run and
+	// replays that; where capturing fails, the steps run one by one.
+	graphs bool
 }
 
 type destination struct {
@@ -64,7 +71,7 @@ type destination struct {
 
 // compile builds the program computing roots (and everything they need).
 func compile(c *cuda.Context, roots []*G.Node, pl plan) (p *program, err error) {
-	p = &program{c: c, name: pl.name, bufs: map[*G.Node]cuda.Buffer{}, workLimit: pl.workLimit}
+	p = &program{c: c, name: pl.name, bufs: map[*G.Node]cuda.Buffer{}, workLimit: pl.workLimit, graphs: pl.graphs}
 	defer func() {
 		if err != nil {
 			err = errors.Join(fmt.Errorf("gpu: %s: %w", pl.name, err), p.close())
@@ -265,14 +272,31 @@ func (f *freeList) get(p *program, n int) (cuda.Buffer, error) {
 // put gives back a buffer that get handed out, whole.
 func (f *freeList) put(b cuda.Buffer) { f.bufs = append(f.bufs, f.full[b.Ptr()]) }
 
-// run queues every step; with profiling events, records one before each
-// step and one after the last.
+// run queues every step. A program with graphs captures its steps on the
+// first run and from then on launches the graph: one call for the whole
+// program. With profiling events (which a graph cannot hold) the steps run
+// one by one, recording an event before each and one after the last.
 func (p *program) run(profiled bool) error {
+	if p.graphs && !profiled && p.graphErr == nil {
+		if p.graph == nil {
+			g, err := p.c.Capture(func() error { return p.queue(false) })
+			if err != nil {
+				p.graphErr = err
+				return p.queue(false)
+			}
+			p.graph = g
+		}
+		return p.graph.Launch()
+	}
 	if profiled {
 		if err := p.ensureEvents(); err != nil {
 			return err
 		}
 	}
+	return p.queue(profiled)
+}
+
+func (p *program) queue(profiled bool) error {
 	for i, s := range p.steps {
 		if profiled {
 			if err := p.events[i].Record(); err != nil {
@@ -314,7 +338,8 @@ func (p *program) profile(times map[string]float64) error {
 }
 
 func (p *program) close() error {
-	var errs []error
+	errs := []error{p.graph.Destroy()}
+	p.graph = nil
 	for _, e := range p.events {
 		errs = append(errs, e.Destroy())
 	}

@@ -23,6 +23,8 @@ type Stats struct {
 type PassStats struct {
 	Runs      int
 	GPU, Wall time.Duration
+	Graph     bool   // the pass runs as a CUDA graph
+	GraphErr  string // why it could not be captured, when graphs were asked for
 }
 
 // Overhead is the wall time the GPU was not busy: launches, copies and
@@ -73,8 +75,15 @@ func (s Stats) String() string {
 	for _, k := range names {
 		p := s.Passes[k]
 		n := time.Duration(max(1, p.Runs))
-		fmt.Fprintf(&b, "%-8s %6d runs  GPU %10v/run  wall %10v/run  overhead %5.1f%%\n", k, p.Runs,
-			p.GPU/n, p.Wall/n, 100*p.Overhead().Seconds()/max(1e-12, p.Wall.Seconds()))
+		mode := "kernels"
+		switch {
+		case p.Graph:
+			mode = "graph"
+		case p.GraphErr != "":
+			mode = "kernels (no graph: " + p.GraphErr + ")"
+		}
+		fmt.Fprintf(&b, "%-8s %6d runs  GPU %10v/run  wall %10v/run  overhead %5.1f%%  %s\n", k, p.Runs,
+			p.GPU/n, p.Wall/n, 100*p.Overhead().Seconds()/max(1e-12, p.Wall.Seconds()), mode)
 	}
 	kinds := make([]string, 0, len(s.Kernels))
 	total := 0.0

@@ -8,6 +8,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"framepred/cuda"
 	"framepred/features"
 	"framepred/losses"
 	"framepred/model"
@@ -84,6 +85,8 @@ type stepper interface {
 // step (frozen predictor forward, discriminator) and a reconstruction
 // step, checking every loss, gradient and updated weight.
 //
+// Each runs with the passes launched kernel by kernel and as CUDA graphs.
+//
 // Tolerances: losses agree to 1e-5 relative (float32 networks summed in
 // different orders, measured ≤ 3e-7 here), gradients to 1e-4 of each
 // tensor's largest magnitude. Updated weights are compared to 1e-2·lr:
@@ -92,91 +95,107 @@ type stepper interface {
 // the noise level; the moments are compared the same way after Sync.
 func TestStepMatchesCPU(t *testing.T) {
 	c := testContext(t)
-	for _, sc := range tinyConfigs() {
-		t.Run(sc.name, func(t *testing.T) {
-			gn, cn := sc.nets(t), sc.nets(t)
-			ge, err := New(c, gn, sc.batch, sc.h, sc.w, Options{})
-			must(t, err)
-			defer func() { must(t, ge.Close()) }()
-			ce, err := NewCPU(cn, sc.batch, sc.h, sc.w)
-			must(t, err)
-			defer func() { must(t, ce.Close()) }()
-			adams := func() (*optim.Adam, *optim.Adam) {
-				return &optim.Adam{LR: 2e-3, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8},
-					&optim.Adam{LR: 1e-3, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-4}
+	for _, tc := range tinyConfigs() {
+		for _, graphs := range []bool{false, true} {
+			sc := tc
+			name := sc.name
+			if graphs {
+				name += ", graphs"
 			}
-			gG, gD := adams()
-			cG, cD := adams()
-			r := rand.New(rand.NewPCG(21, 22))
-			k, ch := sc.p.Context*sc.p.Channels, sc.p.Channels
-			for i, phase := range []string{"joint", "disc", "recon", "joint"} {
-				x, y := randTensor(r, 0, 1, k, sc.batch, sc.h, sc.w), randTensor(r, 0, 1, ch, sc.batch, sc.h, sc.w)
-				roll := 1 + i%(sc.batch-1)
-				step := func(e stepper, aG, aD *optim.Adam) (Losses, float64, [][]float32, [][]float32) {
-					must(t, e.Load(x, y, roll))
-					var l Losses
-					var err error
-					var gp, gd [][]float32
-					if phase == "disc" {
-						must(t, e.Predict())
-					} else {
-						l, err = e.Gen(phase == "joint")
-						must(t, err)
-						gp, err = e.Grads(false)
-						must(t, err)
-					}
-					var dl float64
-					if phase != "recon" {
-						dl, err = e.Disc()
-						must(t, err)
-						gd, err = e.Grads(true)
-						must(t, err)
-					}
-					if phase != "disc" {
-						must(t, e.UpdateG(aG))
-					}
-					if phase != "recon" {
-						must(t, e.UpdateD(aD))
-					}
-					return l, dl, gp, gd
-				}
-				gl, gdl, ggp, ggd := step(ge, gG, gD)
-				cl, cdl, cgp, cgd := step(ce, cG, cD)
-				where := fmt.Sprintf("step %d (%s)", i+1, phase)
-				checkLoss(t, where+": total", gl.Total, cl.Total)
-				for j := range cl.Terms {
-					checkLoss(t, where+": "+cl.Names[j], gl.Terms[j], cl.Terms[j])
-				}
-				checkLoss(t, where+": discriminator", gdl, cdl)
-				checkTensors(t, where+": predictor gradient", ggp, cgp, 1e-4, 1e-6)
-				checkTensors(t, where+": discriminator gradient", ggd, cgd, 1e-4, 1e-6)
+			t.Run(name, func(t *testing.T) { stepMatchesCPU(t, c, sc, graphs) })
+		}
+	}
+}
 
-				must(t, ge.Sync(gG, gD))
-				for _, pair := range []struct {
-					who      string
-					gpu, cpu []model.Param
-					lr       float64
-				}{{"predictor", gn.P.Params(), cn.P.Params(), gG.LR}, {"discriminator", gn.D.Params(), cn.D.Params(), gD.LR}} {
-					var g, w [][]float32
-					for j := range pair.gpu {
-						g, w = append(g, pair.gpu[j].Value.Float32s()), append(w, pair.cpu[j].Value.Float32s())
-					}
-					checkAbs(t, where+": "+pair.who+" weights", g, w, 1e-2*pair.lr)
-				}
-				for _, a := range []struct {
-					who      string
-					gpu, cpu *optim.Adam
-				}{{"predictor", gG, cG}, {"discriminator", gD, cD}} {
-					gs, cs := a.gpu.State(), a.cpu.State()
-					if gs.Step != cs.Step {
-						t.Errorf("%s: %s Adam at step %d, the CPU's at %d", where, a.who, gs.Step, cs.Step)
-					}
-					if cs.Step > 0 {
-						checkTensors(t, where+": "+a.who+" first moments", gs.M, cs.M, 1e-3, 1e-8)
-					}
-				}
+func stepMatchesCPU(t *testing.T, c *cuda.Context, sc stepConfig, graphs bool) {
+	gn, cn := sc.nets(t), sc.nets(t)
+	ge, err := New(c, gn, sc.batch, sc.h, sc.w, Options{Graphs: graphs})
+	must(t, err)
+	defer func() { must(t, ge.Close()) }()
+	ce, err := NewCPU(cn, sc.batch, sc.h, sc.w)
+	must(t, err)
+	defer func() { must(t, ce.Close()) }()
+	adams := func() (*optim.Adam, *optim.Adam) {
+		return &optim.Adam{LR: 2e-3, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8},
+			&optim.Adam{LR: 1e-3, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-4}
+	}
+	gG, gD := adams()
+	cG, cD := adams()
+	r := rand.New(rand.NewPCG(21, 22))
+	k, ch := sc.p.Context*sc.p.Channels, sc.p.Channels
+	for i, phase := range []string{"joint", "disc", "recon", "joint"} {
+		x, y := randTensor(r, 0, 1, k, sc.batch, sc.h, sc.w), randTensor(r, 0, 1, ch, sc.batch, sc.h, sc.w)
+		roll := 1 + i%(sc.batch-1)
+		step := func(e stepper, aG, aD *optim.Adam) (Losses, float64, [][]float32, [][]float32) {
+			must(t, e.Load(x, y, roll))
+			var l Losses
+			var err error
+			var gp, gd [][]float32
+			if phase == "disc" {
+				must(t, e.Predict())
+			} else {
+				l, err = e.Gen(phase == "joint")
+				must(t, err)
+				gp, err = e.Grads(false)
+				must(t, err)
 			}
-		})
+			var dl float64
+			if phase != "recon" {
+				dl, err = e.Disc()
+				must(t, err)
+				gd, err = e.Grads(true)
+				must(t, err)
+			}
+			if phase != "disc" {
+				must(t, e.UpdateG(aG))
+			}
+			if phase != "recon" {
+				must(t, e.UpdateD(aD))
+			}
+			return l, dl, gp, gd
+		}
+		gl, gdl, ggp, ggd := step(ge, gG, gD)
+		cl, cdl, cgp, cgd := step(ce, cG, cD)
+		where := fmt.Sprintf("step %d (%s)", i+1, phase)
+		checkLoss(t, where+": total", gl.Total, cl.Total)
+		for j := range cl.Terms {
+			checkLoss(t, where+": "+cl.Names[j], gl.Terms[j], cl.Terms[j])
+		}
+		checkLoss(t, where+": discriminator", gdl, cdl)
+		checkTensors(t, where+": predictor gradient", ggp, cgp, 1e-4, 1e-6)
+		checkTensors(t, where+": discriminator gradient", ggd, cgd, 1e-4, 1e-6)
+
+		must(t, ge.Sync(gG, gD))
+		for _, pair := range []struct {
+			who      string
+			gpu, cpu []model.Param
+			lr       float64
+		}{{"predictor", gn.P.Params(), cn.P.Params(), gG.LR}, {"discriminator", gn.D.Params(), cn.D.Params(), gD.LR}} {
+			var g, w [][]float32
+			for j := range pair.gpu {
+				g, w = append(g, pair.gpu[j].Value.Float32s()), append(w, pair.cpu[j].Value.Float32s())
+			}
+			checkAbs(t, where+": "+pair.who+" weights", g, w, 1e-2*pair.lr)
+		}
+		for _, a := range []struct {
+			who      string
+			gpu, cpu *optim.Adam
+		}{{"predictor", gG, cG}, {"discriminator", gD, cD}} {
+			gs, cs := a.gpu.State(), a.cpu.State()
+			if gs.Step != cs.Step {
+				t.Errorf("%s: %s Adam at step %d, the CPU's at %d", where, a.who, gs.Step, cs.Step)
+			}
+			if cs.Step > 0 {
+				checkTensors(t, where+": "+a.who+" first moments", gs.M, cs.M, 1e-3, 1e-8)
+			}
+		}
+	}
+	if graphs && c.GraphsSupported() {
+		for name, p := range ge.Stats().Passes {
+			if name != "update" && !p.Graph {
+				t.Errorf("pass %s ran without a graph: %s", name, p.GraphErr)
+			}
+		}
 	}
 }
 

@@ -117,11 +117,13 @@ if [ -n "$quick" ]; then
 	part "parity demo (batch 2)" 120 "$parity" "$bin/gpustep" -mode parity -net demo -batch 2 -steps 1
 else
 	part "parity demo (batch 8)" 120 "$parity" "$bin/gpustep" -mode parity -net demo -batch 8 -steps 4
+	part "parity demo (batch 8), graphs" 120 "$parity" "$bin/gpustep" -mode parity -net demo -batch 8 -steps 4 -graphs
 	part "parity large (batch 2)" 150 "$parity" "$bin/gpustep" -mode parity -net large -batch 2 -steps 3
 fi
 
-# Speed: ours and PyTorch's eager step alternated, A B A B, then PyTorch
-# with TF32 convolutions (its default) once.
+# Speed: ours (kernel by kernel, then as CUDA graphs) and PyTorch's eager
+# step alternated, A B C A B C, then PyTorch with TF32 convolutions (its
+# default) once.
 speed=$OUT/speed.txt
 for net in $nets; do
 	steps=300 warm=20
@@ -129,6 +131,7 @@ for net in $nets; do
 	[ -n "$quick" ] && steps=1 warm=1
 	for round in 1 2; do
 		part "speed ours $net round $round" 90 "$speed" "$bin/gpustep" -mode speed -net "$net" -steps "$steps" -warmup "$warm" "${batch[@]}"
+		part "speed ours graphs $net round $round" 90 "$speed" "$bin/gpustep" -mode speed -net "$net" -steps "$steps" -warmup "$warm" -graphs "${batch[@]}"
 		part "speed torch $net round $round" 120 "$speed" python3 scripts/gpu/torch_step.py "$net" --steps "$steps" --warmup "$warm"
 	done
 	part "speed torch $net tf32" 120 "$speed" python3 scripts/gpu/torch_step.py "$net" --steps "$steps" --warmup "$warm" --tf32 on
@@ -137,35 +140,40 @@ python3 - "$speed" <<'EOF' | tee -a "$summary"
 import re, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"(ours|torch) net=(\w+) .*steps_per_s=([\d.]+)", line)
+    m = re.match(r"(ours|ours-graphs|torch) net=(\w+) .*steps_per_s=([\d.]+)", line)
     if m:
         who, net, sps = m.group(1), m.group(2), float(m.group(3))
         if who == "torch" and "tf32=on" in line:
             who = "torch-tf32"
         runs.setdefault((net, who), []).append(sps)
 for net in ("demo", "large"):
-    ours, torch = runs.get((net, "ours")), runs.get((net, "torch"))
+    ours, graphs, torch = runs.get((net, "ours")), runs.get((net, "ours-graphs")), runs.get((net, "torch"))
     line = f"{net}: ours {statistics.median(ours):.1f} steps/s" if ours else f"{net}: no result of ours"
+    if graphs:
+        line += f", ours with graphs {statistics.median(graphs):.1f}"
     if torch:
         line += f", PyTorch eager fp32 {statistics.median(torch):.1f}"
-    if ours and torch:
-        ratios = [o / t for o, t in zip(ours, torch)]
-        line += f", ratio {statistics.median(ratios):.2f} (per round {', '.join(f'{r:.2f}' for r in ratios)})"
+    for label, mine in (("ours", ours), ("graphs", graphs)):
+        if mine and torch:
+            ratios = [o / t for o, t in zip(mine, torch)]
+            line += f"; {label}/PyTorch {statistics.median(ratios):.2f} (rounds {', '.join(f'{r:.2f}' for r in ratios)})"
     if runs.get((net, "torch-tf32")):
         line += f", PyTorch TF32 {runs[(net, 'torch-tf32')][0]:.1f}"
     print(line)
 EOF
-grep -E '^(ours|torch) ' "$speed" | sed 's/^/  /' >>"$summary"
+grep -E '^(ours|ours-graphs|torch) ' "$speed" | sed 's/^/  /' >>"$summary"
 
 profile=$OUT/profile.txt
 memory=$OUT/memory.txt
 if [ -n "$quick" ]; then
 	part "profile demo" 60 "$profile" "$bin/gpustep" -mode speed -net demo -steps 1 -warmup 1 -profile "${batch[@]}"
 	part "memory demo, 3 steps" 120 "$memory" "$bin/gpustep" -mode memory -net demo -steps 3 "${batch[@]}"
+	part "memory demo with graphs, 3 steps" 120 "$memory" "$bin/gpustep" -mode memory -net demo -steps 3 -graphs "${batch[@]}"
 else
 	part "profile demo" 60 "$profile" "$bin/gpustep" -mode speed -net demo -steps 50 -warmup 5 -profile
 	part "profile large" 90 "$profile" "$bin/gpustep" -mode speed -net large -steps 10 -warmup 2 -profile
 	part "memory demo, 1000 steps" 120 "$memory" "$bin/gpustep" -mode memory -net demo -steps 1000
+	part "memory demo with graphs, 1000 steps" 120 "$memory" "$bin/gpustep" -mode memory -net demo -steps 1000 -graphs
 	part "memory large, 50 steps" 90 "$memory" "$bin/gpustep" -mode memory -net large -steps 50
 fi
 

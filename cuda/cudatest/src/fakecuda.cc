@@ -31,8 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <functional>
+#include <memory>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 typedef int CUresult;
 typedef int CUdevice;
@@ -42,7 +45,8 @@ enum {
 	OK = 0, ERR_INVALID_VALUE = 1, ERR_OUT_OF_MEMORY = 2, ERR_NOT_INITIALIZED = 3,
 	ERR_NO_DEVICE = 100, ERR_INVALID_DEVICE = 101, ERR_INVALID_IMAGE = 200,
 	ERR_INVALID_CONTEXT = 201, ERR_INVALID_HANDLE = 400, ERR_NOT_FOUND = 500,
-	ERR_ILLEGAL_ADDRESS = 700, ERR_LAUNCH_OUT_OF_RESOURCES = 701,
+	ERR_ILLEGAL_STATE = 401, ERR_ILLEGAL_ADDRESS = 700, ERR_LAUNCH_OUT_OF_RESOURCES = 701,
+	ERR_STREAM_CAPTURE_UNSUPPORTED = 900,
 };
 
 static long long env(const char *name, long long def) {
@@ -179,8 +183,16 @@ static inline float __fmul_rn(float a, float b) { return a * b; }
 static inline float __fdiv_rn(float a, float b) { return a / b; }
 #include "kernels.inc"
 
+// saved_params are a launch's parameters copied by value, for a graph to
+// launch again: the bytes of each, and pointers to them as the launch had.
+struct saved_params {
+	std::vector<char> data;
+	std::vector<void *> ptrs;
+};
+
 typedef void (*invoker)(void **p);
-struct kernel { const char *name; invoker run; int sync; };
+typedef saved_params (*saver)(void **p);
+struct kernel { const char *name; invoker run; int sync; saver save; };
 
 // invoke calls kernel f with the launch's parameters, each read as the
 // type f declares for it.
@@ -191,7 +203,24 @@ static void invoke_at(void (*f)(A...), void **p, std::index_sequence<I...>) {
 template <typename... A>
 static void invoke(void (*f)(A...), void **p) { invoke_at(f, p, std::index_sequence_for<A...>{}); }
 
-#define FP_KERNEL(name, sync) {#name, [](void **p) { invoke(name, p); }, sync},
+// save copies the parameters of kernel f, each of the size f declares.
+template <typename... A>
+static saved_params save(void (*)(A...), void **p) {
+	const size_t sizes[] = {0, sizeof(typename std::remove_reference<A>::type)...};
+	const size_t n = sizeof...(A);
+	std::vector<size_t> offs(n);
+	saved_params s;
+	for (size_t i = 0; i < n; i++) {
+		size_t off = (s.data.size() + 7) & ~(size_t)7;
+		s.data.resize(off + sizes[i + 1]);
+		memcpy(s.data.data() + off, p[i], sizes[i + 1]);
+		offs[i] = off;
+	}
+	for (size_t i = 0; i < n; i++) s.ptrs.push_back(s.data.data() + offs[i]);
+	return s;
+}
+
+#define FP_KERNEL(name, sync) {#name, [](void **p) { invoke(name, p); }, sync, [](void **p) { return save(name, p); }},
 static const kernel kernels[] = {
 #include "kernel_table.inc"
 };
@@ -201,7 +230,13 @@ static const kernel kernels[] = {
 struct fake_ctx { int dev; int refs; };
 struct fake_module { char *image; };
 struct fake_function { const kernel *k; fake_module *m; };
-struct fake_stream { int live; };
+// A stream being captured records its work in ops instead of running it.
+typedef std::vector<std::function<void()>> op_list;
+struct fake_stream { int live; int capturing; op_list *ops; };
+struct fake_graph { op_list ops; };
+
+static int capturing(void *s) { return s != NULL && ((fake_stream *)s)->capturing; }
+static void record(void *s, std::function<void()> op) { ((fake_stream *)s)->ops->push_back(std::move(op)); }
 struct fake_event { struct timespec t; int recorded; };
 
 static int initialized;
@@ -247,7 +282,9 @@ static const char *err_name(CUresult e) {
 	case ERR_INVALID_CONTEXT: return "CUDA_ERROR_INVALID_CONTEXT";
 	case ERR_INVALID_HANDLE: return "CUDA_ERROR_INVALID_HANDLE";
 	case ERR_NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
+	case ERR_ILLEGAL_STATE: return "CUDA_ERROR_ILLEGAL_STATE";
 	case ERR_ILLEGAL_ADDRESS: return "CUDA_ERROR_ILLEGAL_ADDRESS";
+	case ERR_STREAM_CAPTURE_UNSUPPORTED: return "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED";
 	case ERR_LAUNCH_OUT_OF_RESOURCES: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
 	}
 	return NULL;
@@ -366,30 +403,36 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
 
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) {
 	NEED_CTX();
-	(void)s;
+	if (capturing(s)) return ERR_STREAM_CAPTURE_UNSUPPORTED; // host memory cannot be captured
 	memcpy((void *)(uintptr_t)dst, src, n);
 	return OK;
 }
 
 CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) {
 	NEED_CTX();
-	(void)s;
+	if (capturing(s)) return ERR_STREAM_CAPTURE_UNSUPPORTED;
 	memcpy(dst, (const void *)(uintptr_t)src, n);
 	return OK;
 }
 
 CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, void *s) {
 	NEED_CTX();
-	(void)s;
+	if (capturing(s)) {
+		record(s, [=]() { memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, n); });
+		return OK;
+	}
 	memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, n);
 	return OK;
 }
 
 CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int v, size_t n, void *s) {
 	NEED_CTX();
-	(void)s;
-	unsigned int *d = (unsigned int *)(uintptr_t)dst;
-	for (size_t i = 0; i < n; i++) d[i] = v;
+	auto op = [=]() {
+		unsigned int *d = (unsigned int *)(uintptr_t)dst;
+		for (size_t i = 0; i < n; i++) d[i] = v;
+	};
+	if (capturing(s)) record(s, op);
+	else op();
 	return OK;
 }
 
@@ -439,13 +482,29 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
 	if (gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0) return ERR_INVALID_VALUE;
 	if ((unsigned long long)bx * by * bz > 1024 || shared > 48 * 1024) return ERR_LAUNCH_OUT_OF_RESOURCES;
 	fake_function *fn = (fake_function *)f;
+	const kernel *k = fn->k;
+	if (capturing(s)) {
+		auto saved = std::make_shared<saved_params>(k->save(params));
+		record(s, [=]() {
+			// The pointers point into saved's own data, copied with it.
+			gridDim = fake_dim3{gx, gy, gz};
+			blockDim = fake_dim3{bx, by, bz};
+			for (unsigned z = 0; z < gz; z++)
+				for (unsigned y = 0; y < gy; y++)
+					for (unsigned x = 0; x < gx; x++) {
+						blockIdx = fake_dim3{x, y, z};
+						run_block(k->run, saved->ptrs.data(), k->sync);
+					}
+		});
+		return OK;
+	}
 	gridDim = fake_dim3{gx, gy, gz};
 	blockDim = fake_dim3{bx, by, bz};
 	for (unsigned z = 0; z < gz; z++)
 		for (unsigned y = 0; y < gy; y++)
 			for (unsigned x = 0; x < gx; x++) {
 				blockIdx = fake_dim3{x, y, z};
-				run_block(fn->k->run, params, fn->k->sync);
+				run_block(k->run, params, k->sync);
 			}
 	return OK;
 }
@@ -453,8 +512,7 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
 CUresult cuStreamCreate(void **s, unsigned int flags) {
 	NEED_CTX();
 	(void)flags;
-	fake_stream *st = (fake_stream *)calloc(1, sizeof *st);
-	st->live = 1;
+	fake_stream *st = new fake_stream{1, 0, NULL};
 	*s = st;
 	return OK;
 }
@@ -463,15 +521,70 @@ CUresult cuStreamDestroy_v2(void *s) {
 	NEED_CTX();
 	fake_stream *st = (fake_stream *)s;
 	if (st == NULL || !st->live) return ERR_INVALID_HANDLE;
+	if (st->capturing) return ERR_STREAM_CAPTURE_UNSUPPORTED;
 	st->live = 0;
-	free(st);
+	delete st;
 	return OK;
 }
 
 CUresult cuStreamSynchronize(void *s) {
 	NEED_CTX();
 	fake_stream *st = (fake_stream *)s;
+	if (st != NULL && st->capturing) return ERR_STREAM_CAPTURE_UNSUPPORTED;
 	return (st == NULL || st->live) ? OK : ERR_INVALID_HANDLE;
+}
+
+// ---- graphs: a capture records the stream's work, a launch replays it ----
+
+CUresult cuStreamBeginCapture_v2(void *s, int mode) {
+	NEED_CTX();
+	fake_stream *st = (fake_stream *)s;
+	if (st == NULL || !st->live || mode < 0 || mode > 2) return ERR_INVALID_VALUE;
+	if (st->capturing) return ERR_ILLEGAL_STATE;
+	st->capturing = 1;
+	st->ops = new op_list();
+	return OK;
+}
+
+CUresult cuStreamEndCapture(void *s, void **g) {
+	NEED_CTX();
+	fake_stream *st = (fake_stream *)s;
+	if (st == NULL || !st->capturing) return ERR_ILLEGAL_STATE;
+	fake_graph *fg = new fake_graph{std::move(*st->ops)};
+	delete st->ops;
+	st->ops = NULL;
+	st->capturing = 0;
+	*g = fg;
+	return OK;
+}
+
+CUresult cuGraphInstantiateWithFlags(void **e, void *g, unsigned long long flags) {
+	NEED_CTX();
+	if (g == NULL || flags != 0) return ERR_INVALID_VALUE;
+	*e = new fake_graph{((fake_graph *)g)->ops};
+	return OK;
+}
+
+CUresult cuGraphLaunch(void *e, void *s) {
+	NEED_CTX();
+	if (e == NULL) return ERR_INVALID_VALUE;
+	if (capturing(s)) return ERR_STREAM_CAPTURE_UNSUPPORTED;
+	for (auto &op : ((fake_graph *)e)->ops) op();
+	return OK;
+}
+
+CUresult cuGraphExecDestroy(void *e) {
+	NEED_CTX();
+	if (e == NULL) return ERR_INVALID_VALUE;
+	delete (fake_graph *)e;
+	return OK;
+}
+
+CUresult cuGraphDestroy(void *g) {
+	NEED_CTX();
+	if (g == NULL) return ERR_INVALID_VALUE;
+	delete (fake_graph *)g;
+	return OK;
 }
 
 CUresult cuEventCreate(void **e, unsigned int flags) {
@@ -489,7 +602,7 @@ CUresult cuEventDestroy_v2(void *e) {
 
 CUresult cuEventRecord(void *e, void *s) {
 	NEED_CTX();
-	(void)s;
+	if (capturing(s)) return ERR_STREAM_CAPTURE_UNSUPPORTED;
 	fake_event *ev = (fake_event *)e;
 	clock_gettime(CLOCK_MONOTONIC, &ev->t);
 	ev->recorded = 1;
@@ -512,8 +625,8 @@ CUresult cuEventElapsedTime_v2(float *ms, void *a, void *b) {
 
 // ---- cuBLAS ----
 
-enum { BLAS_OK = 0, BLAS_NOT_INITIALIZED = 1, BLAS_INVALID_VALUE = 7 };
-struct fake_blas { void *stream; int live; };
+enum { BLAS_OK = 0, BLAS_NOT_INITIALIZED = 1, BLAS_INVALID_VALUE = 7, BLAS_NOT_SUPPORTED = 15 };
+struct fake_blas { void *stream; int live; void *ws; size_t wsBytes; };
 
 int cublasCreate_v2(void **h) {
 	if (current == NULL || current->refs <= 0) return BLAS_NOT_INITIALIZED;
@@ -535,6 +648,17 @@ int cublasSetStream_v2(void *h, void *s) {
 	fake_blas *b = (fake_blas *)h;
 	if (b == NULL || !b->live) return BLAS_NOT_INITIALIZED;
 	b->stream = s;
+	b->ws = NULL; // as cuBLAS: a new stream, the default workspace
+	b->wsBytes = 0;
+	return BLAS_OK;
+}
+
+int cublasSetWorkspace_v2(void *h, void *ws, size_t bytes) {
+	fake_blas *b = (fake_blas *)h;
+	if (b == NULL || !b->live) return BLAS_NOT_INITIALIZED;
+	if ((ws == NULL) != (bytes == 0) || ((uintptr_t)ws % 256) != 0) return BLAS_INVALID_VALUE;
+	b->ws = ws;
+	b->wsBytes = bytes;
 	return BLAS_OK;
 }
 
@@ -556,15 +680,21 @@ const char *cublasGetStatusString(int st) {
 
 // Column-major C = alpha*op(A)*op(B) + beta*C, with cuBLAS's argument
 // checks; C is not read when beta is 0.
-static int gemm(void *h, int ta, int tb, int m, int n, int k, const float *alpha,
-	const float *a, int lda, const float *b, int ldb, const float *beta, float *c, int ldc) {
-	fake_blas *hb = (fake_blas *)h;
+static int gemm_check(fake_blas *hb, int ta, int tb, int m, int n, int k, int lda, int ldb, int ldc) {
 	if (hb == NULL || !hb->live) return BLAS_NOT_INITIALIZED;
 	if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1)) return BLAS_INVALID_VALUE;
 	if (m < 0 || n < 0 || k < 0) return BLAS_INVALID_VALUE;
 	if (lda < (ta ? (k > 1 ? k : 1) : (m > 1 ? m : 1))) return BLAS_INVALID_VALUE;
 	if (ldb < (tb ? (n > 1 ? n : 1) : (k > 1 ? k : 1))) return BLAS_INVALID_VALUE;
 	if (ldc < (m > 1 ? m : 1)) return BLAS_INVALID_VALUE;
+	return BLAS_OK;
+}
+
+static int gemm(void *h, int ta, int tb, int m, int n, int k, const float *alpha,
+	const float *a, int lda, const float *b, int ldb, const float *beta, float *c, int ldc) {
+	fake_blas *hb = (fake_blas *)h;
+	int st = gemm_check(hb, ta, tb, m, n, k, lda, ldb, ldc);
+	if (st != BLAS_OK) return st;
 	for (int j = 0; j < n; j++)
 		for (int i = 0; i < m; i++) {
 			double s = 0;
@@ -579,8 +709,27 @@ static int gemm(void *h, int ta, int tb, int m, int n, int k, const float *alpha
 	return BLAS_OK;
 }
 
+// A product on a stream being captured: the scalars are read now, as in
+// cuBLAS's host pointer mode, and the product runs at each launch.
+// cuBLAS must not allocate its default workspace while capturing, so a
+// workspace of the caller's is required.
+static int capture_gemm(fake_blas *hb, int ta, int tb, int m, int n, int k, float alpha,
+	const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc, long long sa, long long sb, long long sc, int batch) {
+	if (hb->ws == NULL) return BLAS_NOT_SUPPORTED;
+	record(hb->stream, [=]() {
+		for (int i = 0; i < batch; i++)
+			gemm(hb, ta, tb, m, n, k, &alpha, a + i * sa, lda, b + i * sb, ldb, &beta, c + i * sc, ldc);
+	});
+	return BLAS_OK;
+}
+
 int cublasSgemm_v2(void *h, int ta, int tb, int m, int n, int k, const float *alpha,
 	const float *a, int lda, const float *b, int ldb, const float *beta, float *c, int ldc) {
+	fake_blas *hb = (fake_blas *)h;
+	if (hb != NULL && hb->live && capturing(hb->stream)) {
+		int st = gemm_check(hb, ta, tb, m, n, k, lda, ldb, ldc);
+		return st != BLAS_OK ? st : capture_gemm(hb, ta, tb, m, n, k, *alpha, a, lda, b, ldb, *beta, c, ldc, 0, 0, 0, 1);
+	}
 	return gemm(h, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
@@ -588,6 +737,11 @@ int cublasSgemmStridedBatched(void *h, int ta, int tb, int m, int n, int k, cons
 	const float *a, int lda, long long sa, const float *b, int ldb, long long sb,
 	const float *beta, float *c, int ldc, long long sc, int batch) {
 	if (batch < 0) return BLAS_INVALID_VALUE;
+	fake_blas *hb = (fake_blas *)h;
+	if (hb != NULL && hb->live && capturing(hb->stream)) {
+		int st = gemm_check(hb, ta, tb, m, n, k, lda, ldb, ldc);
+		return st != BLAS_OK ? st : capture_gemm(hb, ta, tb, m, n, k, *alpha, a, lda, b, ldb, *beta, c, ldc, sa, sb, sc, batch);
+	}
 	for (int i = 0; i < batch; i++) {
 		int st = gemm(h, ta, tb, m, n, k, alpha, a + i * sa, lda, b + i * sb, ldb, beta, c + i * sc, ldc);
 		if (st != BLAS_OK) return st;

@@ -106,15 +106,16 @@ func main() {
 	steps := flag.Int("steps", 0, "steps (0: 4 for parity, 100 for speed, 1000 for memory)")
 	warmup := flag.Int("warmup", 10, "untimed steps before timing (speed)")
 	profile := flag.Bool("profile", false, "speed: also time every kind of op (a second, profiled run)")
+	graphs := flag.Bool("graphs", false, "run each pass as a CUDA graph (one launch per pass)")
 	seed := flag.Int64("seed", 1, "seed of the weights and batches")
 	flag.Parse()
-	if err := run(*devFlag, *mode, *net, *batchN, *steps, *warmup, *profile, *seed); err != nil {
+	if err := run(*devFlag, *mode, *net, *batchN, *steps, *warmup, *profile, *graphs, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gpustep:", err)
 		os.Exit(1)
 	}
 }
 
-func run(devFlag, mode, net string, batchN, steps, warmup int, profile bool, seed int64) error {
+func run(devFlag, mode, net string, batchN, steps, warmup int, profile, graphs bool, seed int64) error {
 	spec, ok := specs()[net]
 	if !ok {
 		return fmt.Errorf("unknown network %q (want demo or large)", net)
@@ -153,17 +154,17 @@ func run(devFlag, mode, net string, batchN, steps, warmup int, profile bool, see
 	}
 	switch mode {
 	case "parity":
-		return parity(c, spec, max(steps, 0), seed)
+		return parity(c, spec, max(steps, 0), graphs, seed)
 	case "speed":
 		if steps == 0 {
 			steps = 100
 		}
-		return speed(c, net, spec, steps, warmup, profile, seed)
+		return speed(c, net, spec, steps, warmup, profile, graphs, seed)
 	case "memory":
 		if steps == 0 {
 			steps = 1000
 		}
-		return memory(c, spec, steps, seed)
+		return memory(c, spec, steps, graphs, seed)
 	}
 	return fmt.Errorf("unknown mode %q (want parity, speed or memory)", mode)
 }
@@ -187,7 +188,7 @@ func jointStep(e *gpu.Executor, x, y *tensor.Dense, roll int, aG, aD *optim.Adam
 	return l, d, e.UpdateD(aD)
 }
 
-func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile bool, seed int64) error {
+func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile, graphs bool, seed int64) error {
 	n, err := spec.build(seed)
 	if err != nil {
 		return err
@@ -196,7 +197,7 @@ func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile
 		if prof && !profile {
 			break
 		}
-		e, err := gpu.New(c, n, spec.batch, spec.h, spec.w, gpu.Options{Profile: prof})
+		e, err := gpu.New(c, n, spec.batch, spec.h, spec.w, gpu.Options{Profile: prof, Graphs: graphs})
 		if err != nil {
 			return err
 		}
@@ -234,8 +235,11 @@ func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile
 		}
 		per := wall / time.Duration(steps)
 		label := "ours"
-		if prof {
+		switch {
+		case prof:
 			label = "ours-profiled"
+		case graphs:
+			label = "ours-graphs"
 		}
 		fmt.Printf("%s net=%s batch=%d steps=%d steps_per_s=%.3f ms_per_step=%.3f gpu_ms_per_step=%.3f overhead_pct=%.1f loss=%.5g\n",
 			label, net, spec.batch, steps, float64(steps)/wall.Seconds(), 1e3*per.Seconds(),
@@ -251,12 +255,12 @@ func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile
 	return nil
 }
 
-func memory(c *cuda.Context, spec netSpec, steps int, seed int64) error {
+func memory(c *cuda.Context, spec netSpec, steps int, graphs bool, seed int64) error {
 	n, err := spec.build(seed)
 	if err != nil {
 		return err
 	}
-	e, err := gpu.New(c, n, spec.batch, spec.h, spec.w, gpu.Options{})
+	e, err := gpu.New(c, n, spec.batch, spec.h, spec.w, gpu.Options{Graphs: graphs})
 	if err != nil {
 		return err
 	}

@@ -21,14 +21,15 @@ func TestModes(t *testing.T) {
 	}
 	t.Setenv(cuda.EnvLibDirs, filepath.Dir(l.Driver))
 	for _, m := range []struct {
-		mode  string
-		steps int
-	}{{"parity", 1}, {"speed", 1}, {"memory", 2}} {
-		if err := run("cuda", m.mode, "demo", 2, m.steps, 1, m.mode == "speed", 1); err != nil {
+		mode   string
+		steps  int
+		graphs bool
+	}{{"parity", 1, true}, {"speed", 1, false}, {"memory", 2, true}} {
+		if err := run("cuda", m.mode, "demo", 2, m.steps, 1, m.mode == "speed", m.graphs, 1); err != nil {
 			t.Errorf("%s: %v", m.mode, err)
 		}
 	}
-	if err := run("cuda", "parity", "nonesuch", 2, 1, 0, false, 1); err == nil {
+	if err := run("cuda", "parity", "nonesuch", 2, 1, 0, false, false, 1); err == nil {
 		t.Error("an unknown network did not fail")
 	}
 }

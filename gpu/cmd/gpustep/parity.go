@@ -83,7 +83,7 @@ func runPhase(e stepper, phase string, x, y *tensor.Dense, roll int, aG, aD *opt
 // parity runs steps of every phase (joint, discriminator warm-up,
 // reconstruction, joint, ...) on the GPU and the CPU from the same weights
 // and batches, and compares every loss, gradient and updated weight.
-func parity(c *cuda.Context, spec netSpec, steps int, seed int64) error {
+func parity(c *cuda.Context, spec netSpec, steps int, graphs bool, seed int64) error {
 	if steps == 0 {
 		steps = 4
 	}
@@ -95,7 +95,7 @@ func parity(c *cuda.Context, spec netSpec, steps int, seed int64) error {
 	if err != nil {
 		return err
 	}
-	ge, err := gpu.New(c, gn, spec.batch, spec.h, spec.w, gpu.Options{})
+	ge, err := gpu.New(c, gn, spec.batch, spec.h, spec.w, gpu.Options{Graphs: graphs})
 	if err != nil {
 		return err
 	}
@@ -146,6 +146,7 @@ func parity(c *cuda.Context, spec netSpec, steps int, seed int64) error {
 		weightCheck(fail, where+" predictor weights", gn.P.Params(), cn.P.Params(), gG.LR)
 		weightCheck(fail, where+" discriminator weights", gn.D.Params(), cn.D.Params(), gD.LR)
 	}
+	fmt.Print(ge.Stats().String())
 	if len(fails) > 0 {
 		return fmt.Errorf("parity: %d checks failed", len(fails))
 	}
