@@ -28,6 +28,31 @@ func (c *Context) nnLaunch(name string, n int, args ...any) error {
 	return c.Launch(f, grid, block, 0, args...)
 }
 
+// nnLaunchRows launches a kernel of nnSource over rows of n values each:
+// a 2-D grid of blocks over the values (x) and the rows (y), about 4096
+// blocks in all at most (each loops over the rest).
+func (c *Context) nnLaunchRows(name string, rows, n int, args ...any) error {
+	if rows == 0 || n == 0 {
+		return c.usable()
+	}
+	f, err := c.nnKernel(name)
+	if err != nil {
+		return err
+	}
+	y := min(rows, 65535)
+	x := max(1, min((n+elementwiseBlock-1)/elementwiseBlock, (4096+y-1)/y))
+	return c.Launch(f, Dim3{X: uint32(x), Y: uint32(y)}, Dim3{X: elementwiseBlock}, 0, args...)
+}
+
+// fits32 panics unless n values can be indexed with the kernels' 32-bit
+// indices.
+func fits32(op string, n int) int32 {
+	if n < 0 || n >= 1<<31 {
+		panic(fmt.Sprintf("cuda: %s of %d values: the kernels take fewer than 2³¹", op, n))
+	}
+	return int32(n)
+}
+
 // nnLaunchGrid launches a kernel of nnSource on a fixed grid of reduction
 // blocks (redBlock threads each).
 func (c *Context) nnLaunchGrid(name string, grid Dim3, args ...any) error {
@@ -76,6 +101,8 @@ func (g Conv) pointwise() bool {
 }
 
 func (g Conv) check() {
+	fits32("convolution input", g.XLen())
+	fits32("convolution output", g.OutLen())
 	ok := g.N >= 1 && g.In >= 1 && g.Out >= 1 && g.KH >= 1 && g.KW >= 1 && g.Stride >= 1 &&
 		g.PadH >= 0 && g.PadW >= 0 && g.OH() >= 1 && g.OW() >= 1 && (!g.Up || g.H%2 == 0 && g.W%2 == 0)
 	if !ok {
@@ -93,6 +120,7 @@ func (g Conv) WorkLen(limit int) int {
 		return 0
 	}
 	per := g.rows() * g.imageCols()
+	limit = min(limit, 1<<31-1) // the kernels index im2col matrices with 32 bits
 	return per * max(1, min(g.N, limit/per))
 }
 
@@ -137,7 +165,7 @@ func (c *Context) ConvForward(g Conv, x, w, out, work Buffer) error {
 	for n0 := 0; n0 < g.N; n0 += nc {
 		m := min(nc, g.N-n0)
 		mc := m * g.imageCols()
-		if err := c.nnLaunch("fp_im2col", k*mc, append([]any{x, work}, g.im2colArgs(n0, m)...)...); err != nil {
+		if err := c.nnLaunchRows("fp_im2col", k, mc, append([]any{x, work}, g.im2colArgs(n0, m)...)...); err != nil {
 			return err
 		}
 		if err := c.Sgemm(false, false, g.Out, mc, k, 1, w, k, work, mc, 0, out.Slice(n0*g.imageCols(), out.n), cols); err != nil {
@@ -192,7 +220,7 @@ func (c *Context) ConvBackwardFilter(g Conv, x, dout, dw, work Buffer) error {
 	for n0 := 0; n0 < g.N; n0 += nc {
 		m := min(nc, g.N-n0)
 		mc := m * g.imageCols()
-		if err := c.nnLaunch("fp_im2col", k*mc, append([]any{x, work}, g.im2colArgs(n0, m)...)...); err != nil {
+		if err := c.nnLaunchRows("fp_im2col", k, mc, append([]any{x, work}, g.im2colArgs(n0, m)...)...); err != nil {
 			return err
 		}
 		beta := float32(1)

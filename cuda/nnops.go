@@ -45,7 +45,8 @@ func (c *Context) BiasAct(y, x, b Buffer, slope float32) error {
 	if b.n == 0 || x.n%b.n != 0 {
 		panic(fmt.Sprintf("cuda: BiasAct: %d values are not %d channels", x.n, b.n))
 	}
-	return c.nnLaunch("fp_bias_act", x.n, x, b, y, slope, int64(x.n/b.n), int64(x.n))
+	fits32("BiasAct", x.n)
+	return c.nnLaunchRows("fp_bias_act", b.n, x.n/b.n, x, b, y, slope, int32(b.n), int32(x.n/b.n))
 }
 
 // ChannelSum sets s[c] to the sum of channel c's values of x, a
@@ -70,7 +71,7 @@ func (c *Context) ChannelSum(s, x, work Buffer) error {
 func (c *Context) Upsample2x(y, x Buffer, h, w int) error {
 	planesOf("Upsample2x", x.n, h, w)
 	sameLens("Upsample2x", 4*x.n, y)
-	return c.nnLaunch("fp_upsample2x", y.n, x, y, int32(h), int32(w), int64(y.n))
+	return c.nnLaunch("fp_upsample2x", y.n, x, y, int32(h), int32(w), fits32("Upsample2x", y.n))
 }
 
 // Upsample2xGrad sets dx (planes of h×w) to the sums of the 2×2 blocks of
@@ -78,7 +79,7 @@ func (c *Context) Upsample2x(y, x Buffer, h, w int) error {
 func (c *Context) Upsample2xGrad(dx, dy Buffer, h, w int) error {
 	planesOf("Upsample2xGrad", dx.n, h, w)
 	sameLens("Upsample2xGrad", 4*dx.n, dy)
-	return c.nnLaunch("fp_upsample2x_grad", dx.n, dy, dx, int32(h), int32(w), int64(dx.n))
+	return c.nnLaunch("fp_upsample2x_grad", dx.n, dy, dx, int32(h), int32(w), fits32("Upsample2xGrad", dx.n))
 }
 
 // Pool2 sets y to the maximum, or with avg the mean, of every 2×2 block of
@@ -88,7 +89,8 @@ func (c *Context) Pool2(y, x Buffer, avg bool, sh, sw int) error {
 	planesOf("Pool2", x.n, sh, sw)
 	h, w := sh/2, sw/2
 	sameLens("Pool2", x.n/(sh*sw)*h*w, y)
-	return c.nnLaunch("fp_pool2", y.n, x, y, int32(h), int32(w), int32(sh), int32(sw), boolArg(avg), int64(y.n))
+	fits32("Pool2", x.n)
+	return c.nnLaunch("fp_pool2", y.n, x, y, int32(h), int32(w), int32(sh), int32(sw), boolArg(avg), int32(y.n))
 }
 
 // Pool2Grad sets dx (planes of h×w, the pooled input's size) from dy
@@ -102,7 +104,7 @@ func (c *Context) Pool2Grad(dx, x, dy Buffer, avg bool, h, w int) error {
 	if !avg {
 		sameLens("Pool2Grad", dx.n, x)
 	}
-	return c.nnLaunch("fp_pool2_grad", dx.n, x, dy, dx, int32(h), int32(w), int32(sh), int32(sw), boolArg(avg), int64(dx.n))
+	return c.nnLaunch("fp_pool2_grad", dx.n, x, dy, dx, int32(h), int32(w), int32(sh), int32(sw), boolArg(avg), fits32("Pool2Grad", dx.n))
 }
 
 func boolArg(b bool) int32 {
@@ -115,19 +117,19 @@ func boolArg(b bool) int32 {
 // Add sets z = x + y.
 func (c *Context) Add(z, x, y Buffer) error {
 	sameLens("Add", x.n, y, z)
-	return c.nnLaunch("fp_add", x.n, x, y, z, int64(x.n))
+	return c.nnLaunch("fp_add", x.n, x, y, z, fits32("Add", x.n))
 }
 
 // Mul sets z = x·y, elementwise.
 func (c *Context) Mul(z, x, y Buffer) error {
 	sameLens("Mul", x.n, y, z)
-	return c.nnLaunch("fp_mul", x.n, x, y, z, int64(x.n))
+	return c.nnLaunch("fp_mul", x.n, x, y, z, fits32("Mul", x.n))
 }
 
 // Scale sets y = a·x.
 func (c *Context) Scale(y, x Buffer, a float32) error {
 	sameLens("Scale", x.n, y)
-	return c.nnLaunch("fp_scale", x.n, x, y, a, int64(x.n))
+	return c.nnLaunch("fp_scale", x.n, x, y, a, fits32("Scale", x.n))
 }
 
 // ChannelAffine sets y = x·scale[c] + shift[c] for the channels of a
@@ -138,19 +140,20 @@ func (c *Context) ChannelAffine(y, x, ss Buffer) error {
 	if ss.n%2 != 0 || ch == 0 || x.n%ch != 0 {
 		panic(fmt.Sprintf("cuda: ChannelAffine: %d values and %d scales and shifts", x.n, ss.n))
 	}
-	return c.nnLaunch("fp_channel_affine", x.n, x, ss, y, int32(ch), int64(x.n/ch), int64(x.n))
+	fits32("ChannelAffine", x.n)
+	return c.nnLaunchRows("fp_channel_affine", ch, x.n/ch, x, ss, y, int32(ch), int32(x.n/ch))
 }
 
 // Clamp01 sets y to x clamped to [0, 1].
 func (c *Context) Clamp01(y, x Buffer) error {
 	sameLens("Clamp01", x.n, y)
-	return c.nnLaunch("fp_clamp01", x.n, x, y, int64(x.n))
+	return c.nnLaunch("fp_clamp01", x.n, x, y, fits32("Clamp01", x.n))
 }
 
 // Clamp01Grad sets dx = dy where 0 ≤ x ≤ 1 and 0 elsewhere.
 func (c *Context) Clamp01Grad(dx, x, dy Buffer) error {
 	sameLens("Clamp01Grad", x.n, dx, dy)
-	return c.nnLaunch("fp_clamp01_grad", x.n, x, dy, dx, int64(x.n))
+	return c.nnLaunch("fp_clamp01_grad", x.n, x, dy, dx, fits32("Clamp01Grad", x.n))
 }
 
 // LossKind selects a fused loss, as framepred/ops defines them.
@@ -178,7 +181,7 @@ func (c *Context) Loss(kind LossKind, out, a, b Buffer, p float64, work Buffer) 
 		panic("cuda: Loss of no values")
 	}
 	k := chunks(a.n)
-	if err := c.nnLaunchGrid("fp_loss_partial", Dim3{X: uint32(k)}, int32(kind), a, b, p, int64(a.n), work); err != nil {
+	if err := c.nnLaunchGrid("fp_loss_partial", Dim3{X: uint32(k)}, int32(kind), a, b, p, fits32("Loss", a.n), work); err != nil {
 		return err
 	}
 	return c.nnLaunchGrid("fp_partial_final", Dim3{X: 1}, work, int32(k), float64(a.n), out)
@@ -194,7 +197,7 @@ func (c *Context) LossGrad(kind LossKind, out, a, b Buffer, p float64, wrt int, 
 		panic("cuda: LossGrad: a loss against a constant has one input")
 	}
 	wantLen("LossGrad loss gradient", g, 1)
-	return c.nnLaunch("fp_loss_grad", a.n, int32(kind), a, b, p, g, float64(a.n), int32(wrt), out, int64(a.n))
+	return c.nnLaunch("fp_loss_grad", a.n, int32(kind), a, b, p, g, float64(a.n), int32(wrt), out, fits32("LossGrad", a.n))
 }
 
 // gdlCounts are the numbers of horizontal and vertical differences.
@@ -214,7 +217,7 @@ func (c *Context) GradDiff(out, a, b Buffer, h, w int, alpha float64, work Buffe
 	wantLen("GradDiff output", out, 1)
 	wantLen("GradDiff workspace", work, ReduceWork(1, a.n))
 	k := chunks(a.n)
-	if err := c.nnLaunchGrid("fp_gdl_partial", Dim3{X: uint32(k)}, a, b, int32(h), int32(w), alpha, int64(a.n), work); err != nil {
+	if err := c.nnLaunchGrid("fp_gdl_partial", Dim3{X: uint32(k)}, a, b, int32(h), int32(w), alpha, fits32("GradDiff", a.n), work); err != nil {
 		return err
 	}
 	cx, cy := gdlCounts(a.n, h, w)
@@ -227,7 +230,7 @@ func (c *Context) GradDiffGrad(out, a, b Buffer, h, w int, alpha float64, wrt in
 	planesOf("GradDiffGrad", a.n, h, w)
 	wantLen("GradDiffGrad loss gradient", g, 1)
 	cx, cy := gdlCounts(a.n, h, w)
-	return c.nnLaunch("fp_gdl_grad", a.n, a, b, int32(h), int32(w), alpha, int32(wrt), g, cx, cy, out, int64(a.n))
+	return c.nnLaunch("fp_gdl_grad", a.n, a, b, int32(h), int32(w), alpha, int32(wrt), g, cx, cy, out, fits32("GradDiffGrad", a.n))
 }
 
 // AdamStep holds the float32 scalars of one Adam step, formed as
@@ -258,5 +261,5 @@ func (c *Context) Adam(p, g, m, v Buffer, s AdamStep, bad Buffer) error {
 	sameLens("Adam", p.n, g, m, v)
 	wantLen("Adam flag", bad, 1)
 	return c.nnLaunch("fp_adam", p.n, p, g, m, v, s.Beta1, s.Beta2, s.C1, s.C2, s.StepSize, s.BC2Sqrt,
-		s.Eps, s.WeightDecay, bad, int64(p.n))
+		s.Eps, s.WeightDecay, bad, fits32("Adam", p.n))
 }
