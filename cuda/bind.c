@@ -155,6 +155,11 @@ int fp_blas_set_workspace(const fp_driver *d, const fp_blas *b, CUcontext ctx, v
 	return b->cublasSetWorkspace(h, (void *)(size_t)ws, bytes);
 }
 
+int fp_blas_set_math_mode(const fp_driver *d, const fp_blas *b, CUcontext ctx, void *h, int mode) {
+	SET_CTX(d, ctx);
+	return b->cublasSetMathMode(h, mode);
+}
+
 int fp_blas_create(const fp_driver *d, const fp_blas *b, CUcontext ctx, CUstream s, void **h, int *stage) {
 	*stage = 0;
 	CUresult r = d->cuCtxSetCurrent(ctx);

@@ -79,6 +79,7 @@ typedef struct {
 		const float *b, int ldb, long long strideB,
 		const float *beta, float *c, int ldc, long long strideC, int batch);
 	int (*cublasSetWorkspace)(void *handle, void *ws, size_t bytes);          // _v2, optional
+	int (*cublasSetMathMode)(void *handle, int mode);                         // optional
 } fp_blas;
 
 typedef struct {
@@ -136,6 +137,7 @@ CUresult fp_capture_end(const fp_driver *d, CUcontext ctx, CUstream s, CUgraph *
 CUresult fp_graph_instantiate(const fp_driver *d, CUcontext ctx, CUgraphExec *e, CUgraph g);
 CUresult fp_graph_launch(const fp_driver *d, CUcontext ctx, CUgraphExec e, CUstream s);
 CUresult fp_graph_destroy(const fp_driver *d, CUcontext ctx, CUgraphExec e, CUgraph g);
+int fp_blas_set_math_mode(const fp_driver *d, const fp_blas *b, CUcontext ctx, void *h, int mode);
 int fp_blas_set_workspace(const fp_driver *d, const fp_blas *b, CUcontext ctx, void *h, CUdeviceptr ws, size_t bytes);
 
 // fp_blas_create creates a cuBLAS handle bound to stream s. On failure

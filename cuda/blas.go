@@ -141,3 +141,27 @@ func (c *Context) blasCheck(call string, st C.int) error {
 	}
 	return blasError(c.rt.blas, call, int(st))
 }
+
+// cublasMath_t values (cublas_api.h).
+const (
+	cublasDefaultMath    = 0
+	cublasTF32TensorMath = 3
+)
+
+// SetTF32 lets cuBLAS's float32 products use TF32 tensor cores (inputs
+// rounded to 10 mantissa bits, sums in float32), as PyTorch's convolutions
+// do by default on Ampere and later GPUs; false, the default, keeps full
+// float32 products.
+func (c *Context) SetTF32(on bool) error {
+	if err := c.usable(); err != nil {
+		return err
+	}
+	if c.rt.blas.cublasSetMathMode == nil {
+		return fmt.Errorf("cuda: this cuBLAS has no cublasSetMathMode")
+	}
+	mode := cublasDefaultMath
+	if on {
+		mode = cublasTF32TensorMath
+	}
+	return c.blasCheck("cublasSetMathMode", C.fp_blas_set_math_mode(c.rt.drv, c.rt.blas, c.ctx, c.blas, C.int(mode)))
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,4 +199,40 @@ func upload(t testing.TB, c *Context, v []float32) Buffer {
 		}
 	})
 	return b
+}
+
+// TestSetTF32 switches TF32 products on and off. On a GPU with tensor
+// cores a TF32 product of random 512×512 matrices differs from the float32
+// one by about 2⁻¹¹ relative (inputs rounded to 10 mantissa bits), and
+// switching back gives the float32 product's bits again; the stand-in's
+// products are exact either way, so there it checks the calls only.
+func TestSetTF32(t *testing.T) {
+	c := testContext(t)
+	n := 512
+	if !onGPU {
+		n = 32 // the stand-in multiplies slowly
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	a, b, out := upload(t, c, randFloats(r, n*n)), upload(t, c, randFloats(r, n*n)), upload(t, c, make([]float32, n*n))
+	product := func() []float32 {
+		must(t, c.Sgemm(false, false, n, n, n, 1, a, n, b, n, 0, out, n))
+		v := make([]float32, n*n)
+		must(t, c.CopyOut(v, out))
+		return v
+	}
+	fp32 := product()
+	must(t, c.SetTF32(true))
+	tf32 := product()
+	must(t, c.SetTF32(false))
+	again := product()
+	if !slices.Equal(again, fp32) {
+		t.Error("after SetTF32(false) the product differs from the float32 one")
+	}
+	if onGPU {
+		e := maxRelErr(tf32, fp32)
+		t.Logf("TF32 against float32: max relative error %.2g", e)
+		if e < 1e-5 || e > 1e-2 {
+			t.Errorf("TF32 product differs from float32 by %.2g relative, want TF32's rounding (1e-5 to 1e-2)", e)
+		}
+	}
 }

@@ -205,6 +205,7 @@ func blasSymbols(b *C.fp_blas) []symbol {
 		{&b.cublasSgemm, []string{"cublasSgemm_v2"}, false},
 		{&b.cublasSgemmStridedBatched, []string{"cublasSgemmStridedBatched"}, false},
 		{&b.cublasSetWorkspace, []string{"cublasSetWorkspace_v2"}, true},
+		{&b.cublasSetMathMode, []string{"cublasSetMathMode"}, true},
 	}
 }
 

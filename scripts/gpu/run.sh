@@ -122,8 +122,8 @@ else
 fi
 
 # Speed: ours (kernel by kernel, then as CUDA graphs) and PyTorch's eager
-# step alternated, A B C A B C, then PyTorch with TF32 convolutions (its
-# default) once.
+# step alternated, A B C A B C, then both with TF32 products (PyTorch's
+# default for convolutions) once.
 speed=$OUT/speed.txt
 for net in $nets; do
 	steps=300 warm=20
@@ -134,13 +134,14 @@ for net in $nets; do
 		part "speed ours graphs $net round $round" 90 "$speed" "$bin/gpustep" -mode speed -net "$net" -steps "$steps" -warmup "$warm" -graphs "${batch[@]}"
 		part "speed torch $net round $round" 120 "$speed" python3 scripts/gpu/torch_step.py "$net" --steps "$steps" --warmup "$warm"
 	done
+	part "speed ours graphs tf32 $net" 90 "$speed" "$bin/gpustep" -mode speed -net "$net" -steps "$steps" -warmup "$warm" -graphs -tf32 "${batch[@]}"
 	part "speed torch $net tf32" 120 "$speed" python3 scripts/gpu/torch_step.py "$net" --steps "$steps" --warmup "$warm" --tf32 on
 done
 python3 - "$speed" <<'EOF' | tee -a "$summary"
 import re, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"(ours|ours-graphs|torch) net=(\w+) .*steps_per_s=([\d.]+)", line)
+    m = re.match(r"(ours|ours-graphs|ours-graphs-tf32|torch) net=(\w+) .*steps_per_s=([\d.]+)", line)
     if m:
         who, net, sps = m.group(1), m.group(2), float(m.group(3))
         if who == "torch" and "tf32=on" in line:
@@ -157,11 +158,13 @@ for net in ("demo", "large"):
         if mine and torch:
             ratios = [o / t for o, t in zip(mine, torch)]
             line += f"; {label}/PyTorch {statistics.median(ratios):.2f} (rounds {', '.join(f'{r:.2f}' for r in ratios)})"
+    if runs.get((net, "ours-graphs-tf32")):
+        line += f"; TF32: ours with graphs {runs[(net, 'ours-graphs-tf32')][0]:.1f}"
     if runs.get((net, "torch-tf32")):
-        line += f", PyTorch TF32 {runs[(net, 'torch-tf32')][0]:.1f}"
+        line += f", PyTorch {runs[(net, 'torch-tf32')][0]:.1f}"
     print(line)
 EOF
-grep -E '^(ours|ours-graphs|torch) ' "$speed" | sed 's/^/  /' >>"$summary"
+grep -E '^(ours|ours-graphs|ours-graphs-tf32|torch) ' "$speed" | sed 's/^/  /' >>"$summary"
 
 profile=$OUT/profile.txt
 memory=$OUT/memory.txt

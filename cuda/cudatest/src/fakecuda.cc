@@ -653,6 +653,13 @@ int cublasSetStream_v2(void *h, void *s) {
 	return BLAS_OK;
 }
 
+// The stand-in's products are exact in any mode; the mode is checked.
+int cublasSetMathMode(void *h, int mode) {
+	fake_blas *b = (fake_blas *)h;
+	if (b == NULL || !b->live) return BLAS_NOT_INITIALIZED;
+	return (mode == 0 || mode == 1 || mode == 2 || mode == 3) ? BLAS_OK : BLAS_INVALID_VALUE;
+}
+
 int cublasSetWorkspace_v2(void *h, void *ws, size_t bytes) {
 	fake_blas *b = (fake_blas *)h;
 	if (b == NULL || !b->live) return BLAS_NOT_INITIALIZED;

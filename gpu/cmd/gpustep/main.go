@@ -107,15 +107,16 @@ func main() {
 	warmup := flag.Int("warmup", 10, "untimed steps before timing (speed)")
 	profile := flag.Bool("profile", false, "speed: also time every kind of op (a second, profiled run)")
 	graphs := flag.Bool("graphs", false, "run each pass as a CUDA graph (one launch per pass)")
+	tf32 := flag.Bool("tf32", false, "let cuBLAS use TF32 tensor cores for the convolutions' products")
 	seed := flag.Int64("seed", 1, "seed of the weights and batches")
 	flag.Parse()
-	if err := run(*devFlag, *mode, *net, *batchN, *steps, *warmup, *profile, *graphs, *seed); err != nil {
+	if err := run(*devFlag, *mode, *net, *batchN, *steps, *warmup, *profile, *graphs, *tf32, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "gpustep:", err)
 		os.Exit(1)
 	}
 }
 
-func run(devFlag, mode, net string, batchN, steps, warmup int, profile, graphs bool, seed int64) error {
+func run(devFlag, mode, net string, batchN, steps, warmup int, profile, graphs, tf32 bool, seed int64) error {
 	spec, ok := specs()[net]
 	if !ok {
 		return fmt.Errorf("unknown network %q (want demo or large)", net)
@@ -144,6 +145,11 @@ func run(devFlag, mode, net string, batchN, steps, warmup int, profile, graphs b
 		return err
 	}
 	defer c.Close()
+	if tf32 {
+		if err := c.SetTF32(true); err != nil {
+			return err
+		}
+	}
 	major, minor := rt.NVRTC().Version()
 	bm, bn, bp, _ := rt.BLASVersion()
 	fmt.Printf("device %v, driver CUDA %d.%d, cuBLAS %d.%d.%d, NVRTC %d.%d, kernels for %v\n", c.Device(),
@@ -159,7 +165,7 @@ func run(devFlag, mode, net string, batchN, steps, warmup int, profile, graphs b
 		if steps == 0 {
 			steps = 100
 		}
-		return speed(c, net, spec, steps, warmup, profile, graphs, seed)
+		return speed(c, net, spec, steps, warmup, profile, graphs, tf32, seed)
 	case "memory":
 		if steps == 0 {
 			steps = 1000
@@ -188,7 +194,7 @@ func jointStep(e *gpu.Executor, x, y *tensor.Dense, roll int, aG, aD *optim.Adam
 	return l, d, e.UpdateD(aD)
 }
 
-func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile, graphs bool, seed int64) error {
+func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile, graphs, tf32 bool, seed int64) error {
 	n, err := spec.build(seed)
 	if err != nil {
 		return err
@@ -240,6 +246,9 @@ func speed(c *cuda.Context, net string, spec netSpec, steps, warmup int, profile
 			label = "ours-profiled"
 		case graphs:
 			label = "ours-graphs"
+		}
+		if tf32 {
+			label += "-tf32"
 		}
 		fmt.Printf("%s net=%s batch=%d steps=%d steps_per_s=%.3f ms_per_step=%.3f gpu_ms_per_step=%.3f overhead_pct=%.1f loss=%.5g\n",
 			label, net, spec.batch, steps, float64(steps)/wall.Seconds(), 1e3*per.Seconds(),

@@ -25,11 +25,11 @@ func TestModes(t *testing.T) {
 		steps  int
 		graphs bool
 	}{{"parity", 1, true}, {"speed", 1, false}, {"memory", 2, true}} {
-		if err := run("cuda", m.mode, "demo", 2, m.steps, 1, m.mode == "speed", m.graphs, 1); err != nil {
+		if err := run("cuda", m.mode, "demo", 2, m.steps, 1, m.mode == "speed", m.graphs, m.mode == "speed", 1); err != nil {
 			t.Errorf("%s: %v", m.mode, err)
 		}
 	}
-	if err := run("cuda", "parity", "nonesuch", 2, 1, 0, false, false, 1); err == nil {
+	if err := run("cuda", "parity", "nonesuch", 2, 1, 0, false, false, false, 1); err == nil {
 		t.Error("an unknown network did not fail")
 	}
 }
