@@ -12,7 +12,7 @@ APT_PKGS := libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
 
 export CGO_ENABLED := 1
 
-.PHONY: all deps build test bench fuzz lint demo browser-check clean
+.PHONY: all deps build test bench fuzz lint demo browser-check gpu-check clean
 
 all: build
 
@@ -42,6 +42,12 @@ demo: build
 browser-check: deps
 	scripts/browser-check/run.sh
 
+# gpu-check builds, into .gpu/bundle.tar.xz, the test binaries and tools that
+# scripts/gpu/run.sh runs on a machine with an NVIDIA GPU (no Go, FFmpeg or
+# network needed there): `bash scripts/gpu/run.sh` there, results in $$OUT.
+gpu-check: deps
+	scripts/gpu/build.sh
+
 test: deps
 	$(GO) test -timeout 15m ./...
 
@@ -54,7 +60,7 @@ FUZZTIME ?= 20s
 fuzz: deps
 	@$(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/{fs[n++]=$$1} /^ok/{for(i=0;i<n;i++)print $$2, fs[i]; n=0}' | \
 	while read -r pkg fn; do echo "fuzz $$pkg $$fn"; \
-		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg || exit 1; done
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
