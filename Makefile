@@ -44,7 +44,7 @@ browser-check: deps
 
 # gpu-check builds, into .gpu/bundle.tar.xz, the test binaries and tools that
 # scripts/gpu/run.sh runs on a machine with an NVIDIA GPU (no Go, FFmpeg or
-# network needed there): `bash scripts/gpu/run.sh` there, results in $$OUT.
+# network needed there): `bash scripts/gpu/run.sh` there, results in $OUT.
 gpu-check: deps
 	scripts/gpu/build.sh
 
