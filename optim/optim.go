@@ -116,7 +116,7 @@ func (a *Adam) Step(ps []Param) error {
 	if err != nil {
 		return err
 	}
-	if a.m == nil && a.step == 0 {
+	if len(a.m) == 0 && a.step == 0 { // fresh, or restored from a fresh state
 		a.m, a.v = make([][]float32, len(ps)), make([][]float32, len(ps))
 		for i := range vals {
 			a.m[i], a.v[i] = make([]float32, len(vals[i])), make([]float32, len(vals[i]))

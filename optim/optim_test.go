@@ -133,6 +133,34 @@ func TestAdamStateRestores(t *testing.T) {
 	}
 }
 
+// A state saved before the first step (as a checkpoint at step 0 holds)
+// restores to an optimiser that then steps like a fresh one.
+func TestAdamFreshStateRestores(t *testing.T) {
+	c := adamCases[1]
+	ref, a := newParams(), c.adam()
+	ps, b := newParams(), c.adam()
+	if err := b.SetState(c.adam().State()); err != nil {
+		t.Fatal(err)
+	}
+	for step := 1; step <= 3; step++ {
+		setGrads(ref, step)
+		setGrads(ps, step)
+		if err := a.Step(ref); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Step(ps); err != nil {
+			t.Fatalf("step %d after restoring a fresh state: %v", step, err)
+		}
+	}
+	for i := range ps {
+		for j, v := range ps[i].Value.Float32s() {
+			if w := ref[i].Value.Float32s()[j]; v != w {
+				t.Fatalf("parameter %d[%d] = %v after restoring a fresh state, %v without", i, j, v, w)
+			}
+		}
+	}
+}
+
 func TestAdamRefusesMismatchedState(t *testing.T) {
 	a := NewAdam(1e-3)
 	if err := a.SetState(AdamState{Step: 2, M: [][]float32{make([]float32, 3)}, V: [][]float32{make([]float32, 3)}}); err != nil {
