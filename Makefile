@@ -51,8 +51,18 @@ gpu-check: deps
 test: deps
 	$(GO) test -timeout 15m ./...
 
+# bench measures framepred against reference tools on this machine, in
+# interleaved runs with median ratios: the training step against PyTorch
+# (Debian's python3-torch, installed here if missing; about 12 minutes),
+# decoding and encoding against the ffmpeg command line. Run it on a quiet
+# machine. The Go micro-benchmarks: go test -run '^$$' -bench . ./...
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	@[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import torch' 2>/dev/null || { \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends python3-torch >/dev/null; }
+	bench/run.sh
+	bench/decode/run.sh
+	bench/encode/run.sh
 
 FUZZTIME ?= 20s
 
