@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"framepred/frame"
+	"framepred/internal/atomicfile"
 )
 
 // SheetOptions control WriteContactSheet. The zero value gives a square-ish
@@ -111,23 +112,18 @@ func WritePNG(path string, f frame.Frame, force bool) error {
 }
 
 // writePNG encodes img into a temporary file and commits it to path.
-func writePNG(path string, img image.Image, force bool) (err error) {
-	tmp, err := createTemp(path, force)
+func writePNG(path string, img image.Image, force bool) error {
+	f, err := atomicfile.Create(path, force)
 	if err != nil {
-		return err
+		return fileError(err)
 	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, removeTemp(tmp.Name()))
-		}
-	}()
-	bw := bufio.NewWriter(tmp)
+	bw := bufio.NewWriter(f)
 	err = png.Encode(bw, img)
 	if err == nil {
 		err = bw.Flush()
 	}
-	if err = errors.Join(err, tmp.Close()); err != nil {
-		return fmt.Errorf("encode: write %s: %w", path, cause(err))
+	if err != nil {
+		return errors.Join(fileError(err), fileError(f.Abort()))
 	}
-	return commit(tmp.Name(), path, force)
+	return fileError(f.Commit())
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"framepred/frame"
+	"framepred/internal/atomicfile"
 	"framepred/internal/avlog"
 )
 
@@ -13,8 +14,9 @@ import (
 // call Write for each frame, then Close to finish the file (or Abort to
 // drop it). A Writer is not safe for concurrent use.
 type Writer struct {
-	path, tmp string
-	opts      Options
+	path string
+	out  *atomicfile.Pending // the temporary file FFmpeg writes by name
+	opts Options
 
 	shape    frame.Frame // C, H, W of the first frame; Pix unused
 	enc      *encoder    // nil until the first frame
@@ -31,15 +33,12 @@ func Create(path string, opts Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := createTemp(path, o.Force)
+	out, err := atomicfile.Reserve(path, o.Force)
 	if err != nil {
-		return nil, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, errors.Join(fmt.Errorf("encode: %s: %w", path, err), removeTemp(f.Name()))
+		return nil, fileError(err)
 	}
 	avlog.Init()
-	return &Writer{path: path, tmp: f.Name(), opts: o}, nil
+	return &Writer{path: path, out: out, opts: o}, nil
 }
 
 // Write encodes one frame. Frames must be gray (C 1) or RGB (C 3) and share
@@ -62,7 +61,7 @@ func (w *Writer) Write(f frame.Frame) error {
 	}
 	if w.enc == nil {
 		// "file:" keeps FFmpeg from reading a name like "a:b/c.mp4" as a URL.
-		enc, err := newEncoder("file:"+w.tmp, f.W, f.H, w.opts)
+		enc, err := newEncoder("file:"+w.out.TempPath(), f.W, f.H, w.opts)
 		if err != nil {
 			w.err = fmt.Errorf("encode: %s: %w", w.path, err)
 			return w.err
@@ -117,9 +116,9 @@ func (w *Writer) Close() error {
 		}
 	}
 	if err != nil {
-		return errors.Join(err, removeTemp(w.tmp))
+		return errors.Join(err, fileError(w.out.Abort()))
 	}
-	return commit(w.tmp, w.path, w.opts.Force)
+	return fileError(w.out.Commit())
 }
 
 // Abort drops the video: it frees the encoder and removes the temporary
@@ -133,5 +132,5 @@ func (w *Writer) Abort() error {
 	if w.enc != nil {
 		err = w.enc.close()
 	}
-	return errors.Join(err, removeTemp(w.tmp))
+	return errors.Join(err, fileError(w.out.Abort()))
 }
