@@ -22,6 +22,23 @@ func (e *ExistsError) Error() string { return e.Path + " already exists" }
 // Is reports whether target is fs.ErrExist.
 func (e *ExistsError) Is(target error) bool { return target == fs.ErrExist }
 
+// Explain words err for a user of the package prefix ("encode"; "" for
+// none): "prefix: err", and when a file is in the way, with how to replace
+// it: "prefix: err (hint)". The result wraps err; nil stays nil.
+func Explain(err error, prefix, hint string) error {
+	if err == nil {
+		return nil
+	}
+	if prefix != "" {
+		prefix += ": "
+	}
+	var ee *ExistsError
+	if errors.As(err, &ee) && hint != "" {
+		return fmt.Errorf("%s%w (%s)", prefix, err, hint)
+	}
+	return fmt.Errorf("%s%w", prefix, err)
+}
+
 // CheckNew fails with an *ExistsError if path exists (as anything, a
 // dangling link included), and with an error naming path if it cannot
 // tell.
@@ -44,7 +61,7 @@ func WriteFile(path string, data []byte, force bool) error {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
-		return errors.Join(writeError(path, err), f.Abort())
+		return errors.Join(err, f.Abort())
 	}
 	return f.Commit()
 }
@@ -171,8 +188,15 @@ func Create(path string, force bool) (*File, error) {
 	return &File{f: f, p: p}, nil
 }
 
-// Write writes to the temporary file.
-func (f *File) Write(b []byte) (int, error) { return f.f.Write(b) }
+// Write writes to the temporary file. Its errors name the final path, the
+// one a user knows.
+func (f *File) Write(b []byte) (int, error) {
+	n, err := f.f.Write(b)
+	if err != nil {
+		err = writeError(f.p.path, err)
+	}
+	return n, err
+}
 
 // Name returns the temporary file's name.
 func (f *File) Name() string { return f.p.tmp }

@@ -297,6 +297,9 @@ func TestFailures(t *testing.T) {
 	if err := f.Commit(); !errors.Is(err, fs.ErrClosed) {
 		t.Errorf("Commit after Abort: error %v, want fs.ErrClosed", err)
 	}
+	if _, err := f.Write([]byte("more")); !errors.Is(err, fs.ErrClosed) || !strings.Contains(err.Error(), "cannot write "+path+":") {
+		t.Errorf("Write after Abort: error %v, want fs.ErrClosed naming %s", err, path)
+	}
 	p, err := Reserve(path, false)
 	if err != nil {
 		t.Fatal(err)
@@ -416,4 +419,28 @@ func TestNoHardLinks(t *testing.T) {
 	existsError(t, "Commit onto a file made meanwhile", f.Commit(), filepath.Join(dir, "late"))
 	content(t, filepath.Join(dir, "late"), "precious", 0o600)
 	holds(t, dir, "a", "late")
+}
+
+func TestExplain(t *testing.T) {
+	ee := &ExistsError{Path: "out/a.mp4"}
+	other := errors.New("cannot write out/a.mp4: no space left on device")
+	for _, tc := range []struct {
+		err          error
+		prefix, hint string
+		want         string
+	}{
+		{ee, "encode", "set Force to replace it", "encode: out/a.mp4 already exists (set Force to replace it)"},
+		{ee, "", "use --force to replace it", "out/a.mp4 already exists (use --force to replace it)"},
+		{ee, "evaluate", "", "evaluate: out/a.mp4 already exists"},
+		{other, "encode", "set Force to replace it", "encode: cannot write out/a.mp4: no space left on device"},
+		{other, "", "use --force to replace it", "cannot write out/a.mp4: no space left on device"},
+	} {
+		err := Explain(tc.err, tc.prefix, tc.hint)
+		if err == nil || err.Error() != tc.want || !errors.Is(err, tc.err) {
+			t.Errorf("Explain(%q, %q, %q) = %v, want %q wrapping the error", tc.err, tc.prefix, tc.hint, err, tc.want)
+		}
+	}
+	if err := Explain(nil, "encode", "set Force"); err != nil {
+		t.Errorf("Explain(nil) = %v", err)
+	}
 }
