@@ -41,6 +41,9 @@ func Create(path string, opts Options) (*Writer, error) {
 	return &Writer{path: path, out: out, opts: o}, nil
 }
 
+// fileError words an error from writing a file for encode's callers.
+func fileError(err error) error { return atomicfile.Explain(err, "encode", "set Force to replace it") }
+
 // Write encodes one frame. Frames must be gray (C 1) or RGB (C 3) and share
 // the first frame's shape; a frame that does not is refused and the video
 // goes on. Values outside [0,1] are clamped. Write does not keep f. An
