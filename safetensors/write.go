@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"framepred/internal/atomicfile"
 )
 
 // Write writes tensors and metadata (which may be nil) in the safetensors
@@ -128,60 +128,30 @@ func writeString(b *bytes.Buffer, s string) {
 	b.Truncate(b.Len() - 1) // Encode's newline
 }
 
-// WriteFile writes tensors and metadata to path, replacing any file there:
-// it writes a temporary file in the same folder, syncs and closes it,
-// renames it to path and syncs the folder, so path holds either the old
-// file or the whole new one. Callers that must not overwrite check first.
-func WriteFile(path string, tensors map[string]Tensor, metadata map[string]string) (err error) {
+// WriteFile writes tensors and metadata to path, replacing any file there,
+// atomically: into a hidden temporary file in the same folder
+// (".NAME.<digits>.tmp"), synced, then renamed to path, and the folder
+// synced, so path holds either the old file or the whole new one. Callers
+// that must not overwrite check first.
+func WriteFile(path string, tensors map[string]Tensor, metadata map[string]string) error {
 	// Check everything before touching the disk.
 	if _, _, err := header(tensors, metadata); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := atomicfile.Create(path, true)
 	if err != nil {
-		return fmt.Errorf("safetensors: %w", err)
+		return fileError(err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := Write(bw, tensors, metadata); err != nil {
-		return fmt.Errorf("%w (writing %s)", err, path)
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = Write(bw, tensors, metadata)
+	if err == nil {
+		err = fileError(bw.Flush())
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
+	if err != nil {
+		return errors.Join(err, fileError(f.Abort()))
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("safetensors: sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("safetensors: close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	return syncDir(dir)
+	return fileError(f.Commit())
 }
 
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("safetensors: sync folder: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil && !errors.Is(err, os.ErrInvalid) { // some file systems cannot sync folders
-		return fmt.Errorf("safetensors: sync folder %s: %w", dir, err)
-	}
-	return nil
-}
+// fileError words an error from writing a file for safetensors' callers.
+func fileError(err error) error { return atomicfile.Explain(err, "safetensors", "") }
