@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"framepred/internal/atomicfile"
 )
 
 // BestName is the file name of a run's best checkpoint by validation loss.
@@ -118,8 +120,8 @@ func (d Dir) SaveBest(c *Checkpoint) (string, error) {
 	return path, Save(path, c)
 }
 
-// prepare makes the folder and removes temporary files that a killed
-// writer left behind (safetensors.WriteFile names them .NAME.tmpNNN).
+// prepare makes the folder and removes the temporary files of checkpoints
+// that a killed writer left behind.
 func (d Dir) prepare() error {
 	if err := os.MkdirAll(d.Path, 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
@@ -129,18 +131,32 @@ func (d Dir) prepare() error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	for _, de := range des {
-		base, tmp, ok := strings.Cut(de.Name(), ".safetensors.tmp")
-		name, hidden := strings.CutPrefix(base, ".")
-		if !ok || !hidden || !de.Type().IsRegular() || strings.ContainsAny(tmp, ".") {
+		name, ok := tempTarget(de.Name())
+		if !ok || !de.Type().IsRegular() {
 			continue
 		}
-		if _, isStep := parseStepName(name + ".safetensors"); isStep || name+".safetensors" == BestName {
+		if _, isStep := parseStepName(name); isStep || name == BestName {
 			if err := os.Remove(filepath.Join(d.Path, de.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("checkpoint: remove a stale temporary file: %w", err)
 			}
 		}
 	}
 	return nil
+}
+
+// tempTarget returns the file name that the temporary file named name was
+// written for: safetensors.WriteFile names them .NAME.<digits>.tmp, and
+// earlier versions named them .NAME.tmp<digits>.
+func tempTarget(name string) (string, bool) {
+	if target, ok := atomicfile.Target(name); ok {
+		return target, true
+	}
+	base, tmp, ok := strings.Cut(name, ".safetensors.tmp")
+	base, hidden := strings.CutPrefix(base, ".")
+	if !ok || !hidden || strings.ContainsAny(tmp, ".") {
+		return "", false
+	}
+	return base + ".safetensors", true
 }
 
 func (d Dir) prune() error {

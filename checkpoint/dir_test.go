@@ -97,3 +97,24 @@ func TestStepName(t *testing.T) {
 		t.Errorf("StepName(400) = %q", got)
 	}
 }
+
+// TestDirTemporaryFiles checks that Save removes the temporary files a
+// killed writer leaves, as safetensors.WriteFile names them now, and only
+// those of checkpoints.
+func TestDirTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{".step-000050.safetensors.123.tmp", ".best.safetensors.9.tmp", ".other.safetensors.1.tmp",
+		".step-000050.safetensors.x.tmp", ".notes.txt.4.tmp"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := sample(t)
+	if _, err := (Dir{Path: dir}).Save(c); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{".notes.txt.4.tmp", ".other.safetensors.1.tmp", ".step-000050.safetensors.x.tmp", "step-000412.safetensors"}
+	if got := names(t, dir); !slices.Equal(got, want) {
+		t.Errorf("folder holds %v\nwant %v", got, want)
+	}
+}
