@@ -1,7 +1,12 @@
 package train
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -114,5 +119,125 @@ func TestLogRecords(t *testing.T) {
 	}
 	if count[RecordStart] != 1 || count[RecordStep] != 6 || count[RecordVal] != 2 || count[RecordCheckpoint] != 2 {
 		t.Errorf("record counts %v", count)
+	}
+}
+
+// logRecords decodes the lines a slog.JSONHandler wrote.
+func logRecords(t *testing.T, b *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestNaNLog checks that a NaN stop is left to the caller to report: no
+// record at Error level (the command line would print the error twice),
+// and one stop record in train.jsonl that carries the error.
+func TestNaNLog(t *testing.T) {
+	cfg := smallConfig(false)
+	dir := t.TempDir()
+	var b bytes.Buffer
+	tr, err := New(cfg, Options{Dir: dir, Logger: slog.New(slog.NewJSONHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tr.beforeStep = func(s int64) {
+		if s == 2 {
+			tr.Predictor().Params()[0].Value.Float32s()[0] = float32(math.NaN())
+		}
+	}
+	_, err = tr.Run(context.Background())
+	var nf *NonFiniteError
+	if !errors.As(err, &nf) {
+		t.Fatalf("error %v, want a NonFiniteError", err)
+	}
+	for _, rec := range logRecords(t, &b) {
+		if rec["level"] == slog.LevelError.String() {
+			t.Errorf("record at Error level %v: the error is the caller's to report", rec)
+		}
+	}
+	recs, err := ReadLog(filepath.Join(dir, LogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stops []Record
+	for _, r := range recs {
+		if r.Type == RecordStop {
+			stops = append(stops, r)
+		}
+	}
+	if len(stops) != 1 || stops[0].Step != 2 || stops[0].Error != nf.Error() {
+		t.Errorf("stop records %+v, want one at step 2 with the error %q", stops, nf.Error())
+	}
+}
+
+// TestBranchMetricsLog checks that the averaging index and the committed
+// share are logged, in both logs, where the clips' possible futures are
+// known (synthetic data) and left out on video, where they cannot be
+// measured.
+func TestBranchMetricsLog(t *testing.T) {
+	synthCfg := smallConfig(false)
+	videoCfg := videoConfig(videos(t))
+	for _, cfg := range []*Config{&synthCfg, &videoCfg} {
+		cfg.Steps, cfg.Epochs, cfg.ValEvery, cfg.Data.ValSamples = 2, 0, 1, 4
+	}
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		branched bool
+	}{
+		{"synth", synthCfg, true},
+		{"video", videoCfg, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var b bytes.Buffer
+			tr, err := New(tc.cfg, Options{Dir: dir, Logger: slog.New(slog.NewJSONHandler(&b, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			if _, err := tr.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := ReadLog(filepath.Join(dir, LogName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var vals []map[string]float64
+			for _, r := range recs {
+				if r.Type == RecordVal {
+					vals = append(vals, r.Val)
+				}
+			}
+			var logged []map[string]any
+			for _, rec := range logRecords(t, &b) {
+				if rec["msg"] == "validation" {
+					logged = append(logged, rec)
+				}
+			}
+			if len(vals) != 2 || len(logged) != 2 {
+				t.Fatalf("%d val records in %s and %d validation log records, want 2 each", len(vals), LogName, len(logged))
+			}
+			for i := range vals {
+				for _, k := range []string{"psnr", "averaging_index", "committed"} {
+					want := k == "psnr" || tc.branched
+					if _, ok := vals[i][k]; ok != want {
+						t.Errorf("%s val record %v: has %s %v, want %v", LogName, vals[i], k, ok, want)
+					}
+					v, ok := logged[i][k]
+					if _, number := v.(float64); ok != want || ok && !number {
+						t.Errorf("validation log record %v: has %s %v (%v), want %v and a number", logged[i], k, ok, v, want)
+					}
+				}
+			}
+		})
 	}
 }

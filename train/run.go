@@ -32,9 +32,9 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 			return t.interrupted(err)
 		}
 		if err := t.trainStep(); err != nil {
+			// The caller reports the error; train.jsonl only records it.
 			var nf *NonFiniteError
 			if errors.As(err, &nf) {
-				t.log.Error("training stopped", "step", nf.Step, "err", err)
 				t.jl.write(Record{Type: RecordStop, Step: nf.Step, Error: err.Error(), Wall: t.wall()})
 			}
 			return t.result(), err

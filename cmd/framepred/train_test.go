@@ -347,4 +347,7 @@ func TestTrainNaN(t *testing.T) {
 	if _, err := checkpoint.Load(m[2]); err != nil {
 		t.Errorf("the last good checkpoint: %v", err)
 	}
+	if len(ls) != 1 {
+		t.Errorf("stderr has %d lines, want the error alone: %q", len(ls), r.stderr)
+	}
 }
