@@ -34,21 +34,26 @@ func (t *Trainer) validate() (*Validation, error) {
 			return nil, err
 		}
 	}
+	m := v.Metrics
 	vals := map[string]float64{
 		"loss":             v.Loss,
-		"psnr":             v.Metrics.MeanPSNR,
-		"psnr_of_mean_mse": v.Metrics.PSNROfMeanMSE,
-		"ssim":             v.Metrics.MeanSSIM,
-		"averaging_index":  v.Metrics.MeanAveragingIndex,
-		"committed":        v.Metrics.CommittedShare,
-		"peak":             v.Metrics.MeanPeak,
-		"sharpness":        v.Metrics.SharpnessRatio,
+		"psnr":             m.MeanPSNR,
+		"psnr_of_mean_mse": m.PSNROfMeanMSE,
+		"ssim":             m.MeanSSIM,
+		"peak":             m.MeanPeak,
+		"sharpness":        m.SharpnessRatio,
 	}
 	for _, term := range v.Terms {
 		vals[term.Name] = term.Value
 	}
-	t.log.Info("validation", "step", t.step, "loss", v.Loss, "best", best, "psnr", v.Metrics.MeanPSNR,
-		"averaging_index", v.Metrics.MeanAveragingIndex, "committed", v.Metrics.CommittedShare)
+	attrs := []any{"step", t.step, "loss", v.Loss, "best", best, "psnr", m.MeanPSNR}
+	// The branch metrics exist only where the clips' possible futures are
+	// known (synthetic data), not on video.
+	if m.Branched > 0 {
+		vals["averaging_index"], vals["committed"] = m.MeanAveragingIndex, m.CommittedShare
+		attrs = append(attrs, "averaging_index", m.MeanAveragingIndex, "committed", m.CommittedShare)
+	}
+	t.log.Info("validation", attrs...)
 	return v, t.jl.write(Record{Type: RecordVal, Step: t.step, Val: finiteOnly(vals), Best: best, Wall: t.wall()})
 }
 
