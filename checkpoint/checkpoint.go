@@ -288,6 +288,7 @@ func formatError(format string, a ...any) error {
 type header struct {
 	step      int64
 	predictor model.Config
+	train     json.RawMessage // nil when there is none or it is not JSON
 	meta      map[string]string
 }
 
@@ -311,7 +312,11 @@ func readHeader(f *safetensors.File) (header, error) {
 	if err != nil {
 		return header{}, formatError("predictor config: %v", err)
 	}
-	return header{step: step, predictor: cfg, meta: m}, nil
+	h := header{step: step, predictor: cfg, meta: m}
+	if s := m[keyTrain]; json.Valid([]byte(s)) {
+		h.train = json.RawMessage(s)
+	}
+	return h, nil
 }
 
 func decode(f *safetensors.File) (*Checkpoint, error) {
@@ -326,12 +331,10 @@ func decode(f *safetensors.File) (*Checkpoint, error) {
 		LossLabel:     m[keyLossLabel],
 		Extractor:     m[keyExtractor],
 		ExtractorName: m[keyExtractorName],
+		Train:         h.train,
 	}
-	if s := m[keyTrain]; s != "" {
-		if !json.Valid([]byte(s)) {
-			return nil, formatError("train config is not valid JSON")
-		}
-		c.Train = json.RawMessage(s)
+	if m[keyTrain] != "" && h.train == nil {
+		return nil, formatError("train config is not valid JSON")
 	}
 	if s := m[keyData]; s != "" {
 		if !json.Valid([]byte(s)) {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -270,9 +271,39 @@ func TestLoadPredictor(t *testing.T) {
 		t.Error("the predictor differs from the saved one")
 	}
 	want := Info{Path: path, Step: 412, Config: c.Predictor.Config(), Losses: c.Losses, LossLabel: c.LossLabel,
-		Extractor: c.Extractor, ExtractorName: c.ExtractorName, Val: 0.25, BestVal: c.BestVal}
-	if in != want {
+		Extractor: c.Extractor, ExtractorName: c.ExtractorName, Train: c.Train, Val: 0.25, BestVal: c.BestVal}
+	if !reflect.DeepEqual(in, want) {
 		t.Errorf("Info = %+v\nwant   %+v", in, want)
+	}
+}
+
+// TestLoadPredictorTrain checks Info.Train: the saved run config as it was
+// written, and nil when the checkpoint has none or a damaged one.
+func TestLoadPredictorTrain(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		train string // "" leaves the key out
+		want  string
+	}{
+		{"saved", `{"seed":7,"batch":4}`, `{"seed":7,"batch":4}`},
+		{"none", "", ""},
+		{"not JSON", `{"seed":`, ""},
+	} {
+		path := filepath.Join(dir, tc.name+".safetensors")
+		rewrite(t, path, sample(t), false, func(_ map[string]safetensors.Tensor, meta map[string]string) {
+			delete(meta, keyTrain)
+			if tc.train != "" {
+				meta[keyTrain] = tc.train
+			}
+		})
+		_, in, err := LoadPredictor(path)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if string(in.Train) != tc.want || (tc.want == "") != (in.Train == nil) {
+			t.Errorf("%s: Info.Train = %q, want %q", tc.name, in.Train, tc.want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -19,6 +20,12 @@ type Info struct {
 	LossLabel     string // "MSE + adversarial"
 	Extractor     string // perceptual extractor spec, "" for none
 	ExtractorName string // what it is
+
+	// Train is the config of the run that trained the predictor, as the
+	// trainer saved it (Checkpoint.Train); nil when the checkpoint has
+	// none, or one that is not valid JSON (LoadPredictor reads past damage
+	// outside the predictor).
+	Train json.RawMessage
 
 	Val     float64 // validation loss at this step; NaN when not evaluated
 	BestVal float64 // lowest validation loss of the run so far; +Inf before any
@@ -74,6 +81,7 @@ func LoadPredictor(path string) (*model.Predictor, Info, error) {
 		Path: path, Step: h.step, Config: h.predictor,
 		Losses: h.meta[keyLosses], LossLabel: h.meta[keyLossLabel],
 		Extractor: h.meta[keyExtractor], ExtractorName: h.meta[keyExtractorName],
+		Train: h.train,
 	}
 	if in.Val, err = parseFloat(h.meta, keyVal); err != nil {
 		return fail(err)
