@@ -12,14 +12,9 @@ import (
 	"framepred/checkpoint"
 	"framepred/decode"
 	"framepred/model"
-	"framepred/safetensors"
 	"framepred/synth"
 	"framepred/train"
 )
-
-// trainConfigKey is the checkpoint metadata key that holds the training
-// run's config (see package checkpoint's file layout).
-const trainConfigKey = "train_config"
 
 // loadedModel is a predictor read from a checkpoint, with what the
 // commands need to know about it.
@@ -65,11 +60,9 @@ func loadModel(p string) (*loadedModel, error) {
 	if m.label == "" {
 		m.label = filepath.Base(path)
 	}
-	if h, err := safetensors.ReadHeader(path); err == nil {
-		if raw := h.Metadata[trainConfigKey]; raw != "" {
-			if cfg, err := train.ParseConfig([]byte(raw)); err == nil {
-				m.run, m.hasRun = cfg, true
-			}
+	if info.Train != nil {
+		if cfg, err := train.ParseConfig(info.Train); err == nil {
+			m.run, m.hasRun = cfg, true
 		}
 	}
 	return m, nil
