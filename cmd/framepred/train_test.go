@@ -74,6 +74,25 @@ func TestTrainSynth(t *testing.T) {
 	}
 }
 
+// TestTrainInit: a fresh run from a warm start takes the start's network
+// and frame settings for the flags not given (a mismatch would fail the
+// warm start), and the flags given for the rest.
+func TestTrainInit(t *testing.T) {
+	dir := t.TempDir()
+	start := trainTiny(t, filepath.Join(dir, "start"), "2", "--rgb", "--residual")
+	out := filepath.Join(dir, "warm")
+	mustRun(t, "train", "--synth", "--out", out, "--init", start, "--steps", "1", "--batch", "2", "--val-samples", "2", "-q")
+	cfg, _, err := train.SavedConfig(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cfg.Model
+	if m.Channels != 3 || !m.Residual || m.Context != 2 || m.Width != 4 || m.Depth != 1 || cfg.Data.Synth == nil || cfg.Data.Synth.Width != 16 ||
+		cfg.Batch != 2 || cfg.Data.ValSamples != 2 || cfg.Init != start {
+		t.Errorf("saved config %+v: want the warm start's network, frames of 16 px, batch 2 and 2 validation clips", cfg)
+	}
+}
+
 func stepRecords(recs []train.Record) []train.Record {
 	var out []train.Record
 	for _, r := range recs {
