@@ -30,7 +30,7 @@ func runConfig(c *cli.Context, cfg train.Config, fresh bool, args []string) (tra
 	set := func(name string) bool { return fresh || c.IsSet(name) }
 
 	// The warm start's network and frame settings are the defaults of a
-	// fresh run that starts from it.
+	// fresh run that starts from it: their flags count only when given.
 	var init *loadedModel
 	if c.IsSet("init") {
 		path, err := checkpointPath(c.Path("init"))
@@ -45,7 +45,13 @@ func runConfig(c *cli.Context, cfg train.Config, fresh bool, args []string) (tra
 			defer init.close()
 		}
 	}
-	fromInit := func(name string) bool { return init != nil && !c.IsSet(name) }
+	setNet := set
+	if init != nil {
+		ic := init.info.Config
+		cfg.Model.Channels, cfg.Model.Context = ic.Channels, ic.Context
+		cfg.Model.Width, cfg.Model.Depth, cfg.Model.Residual = ic.Width, ic.Depth, ic.Residual
+		setNet = c.IsSet
+	}
 
 	// Data source.
 	switch {
@@ -95,19 +101,10 @@ func runConfig(c *cli.Context, cfg train.Config, fresh bool, args []string) (tra
 			vc.Options.Width, vc.Options.Height = size, size
 		}
 	}
-	if set("rgb") {
-		rgb := c.Bool("rgb")
-		if fromInit("rgb") {
-			rgb = init.info.Config.Channels == 3
-		}
-		cfg.Model.Channels = map[bool]int{false: 1, true: 3}[rgb]
+	if setNet("rgb") {
+		cfg.Model.Channels = map[bool]int{false: 1, true: 3}[c.Bool("rgb")]
 	}
-	if set("context") {
-		cfg.Model.Context = c.Int("context")
-		if fromInit("context") {
-			cfg.Model.Context = init.info.Config.Context
-		}
-	}
+	apply(setNet, "context", c.Int, &cfg.Model.Context)
 	if sc != nil {
 		sc.Context, sc.Channels = cfg.Model.Context, cfg.Model.Channels
 	} else {
@@ -115,9 +112,7 @@ func runConfig(c *cli.Context, cfg train.Config, fresh bool, args []string) (tra
 	}
 	cfg.Discriminator.Context, cfg.Discriminator.Channels = cfg.Model.Context, cfg.Model.Channels
 	if vc != nil {
-		if set("fps") {
-			vc.Options.FPS = c.Float64("fps")
-		}
+		apply(set, "fps", c.Float64, &vc.Options.FPS)
 		if set("aspect") {
 			switch a := strings.ToLower(c.String("aspect")); a {
 			case "crop":
@@ -128,53 +123,22 @@ func runConfig(c *cli.Context, cfg train.Config, fresh bool, args []string) (tra
 				return cfg, usagef("train: --aspect %q: want crop or stretch", c.String("aspect"))
 			}
 		}
-		if set("stride") {
-			vc.Stride = c.Int("stride")
-		}
-		if set("val-share") {
-			vc.ValShare = c.Float64("val-share")
-		}
+		apply(set, "stride", c.Int, &vc.Stride)
+		apply(set, "val-share", c.Float64, &vc.ValShare)
 	}
-	if set("val-samples") {
-		cfg.Data.ValSamples = c.Int("val-samples")
-	}
+	apply(set, "val-samples", c.Int, &cfg.Data.ValSamples)
 
 	// Network.
-	if set("net-width") {
-		cfg.Model.Width = c.Int("net-width")
-		if fromInit("net-width") {
-			cfg.Model.Width = init.info.Config.Width
-		}
-	}
-	if set("net-depth") {
-		cfg.Model.Depth = c.Int("net-depth")
-		if fromInit("net-depth") {
-			cfg.Model.Depth = init.info.Config.Depth
-		}
-	}
-	if set("residual") {
-		cfg.Model.Residual = c.Bool("residual")
-		if fromInit("residual") {
-			cfg.Model.Residual = init.info.Config.Residual
-		}
-	}
+	apply(setNet, "net-width", c.Int, &cfg.Model.Width)
+	apply(setNet, "net-depth", c.Int, &cfg.Model.Depth)
+	apply(setNet, "residual", c.Bool, &cfg.Model.Residual)
 
 	// Objective.
-	if set("loss") {
-		cfg.Losses = c.String("loss")
-	}
-	if set("gan") {
-		cfg.GAN = c.String("gan")
-	}
-	if set("mismatch") {
-		cfg.Mismatch = c.Float64("mismatch")
-	}
-	if set("perceptual") {
-		cfg.Extractor = c.String("perceptual")
-	}
-	if set("perceptual-weights") {
-		cfg.ExtractorWeights = c.Path("perceptual-weights")
-	}
+	apply(set, "loss", c.String, &cfg.Losses)
+	apply(set, "gan", c.String, &cfg.GAN)
+	apply(set, "mismatch", c.Float64, &cfg.Mismatch)
+	apply(set, "perceptual", c.String, &cfg.Extractor)
+	apply(set, "perceptual-weights", c.Path, &cfg.ExtractorWeights)
 	if fresh && cfg.ExtractorWeights != "" {
 		if w, err := losses.ParseWeights(cfg.Losses); err == nil && w.Weight(losses.TermPerceptual) == 0 {
 			return cfg, usagef("train: --perceptual-weights is given but --loss %q has no perceptual term", cfg.Losses)
@@ -193,16 +157,12 @@ func runConfig(c *cli.Context, cfg train.Config, fresh bool, args []string) (tra
 			cfg.Epochs = 0
 		}
 	}
-	if set("batch") {
-		cfg.Batch = c.Int("batch")
-	}
+	apply(set, "batch", c.Int, &cfg.Batch)
 	for _, o := range []struct {
 		opt       *train.Optimizer
 		lr, betas string
 	}{{&cfg.G, "lr", "betas"}, {&cfg.D, "lr-d", "betas-d"}} {
-		if set(o.lr) {
-			o.opt.LR = c.Float64(o.lr)
-		}
+		apply(set, o.lr, c.Float64, &o.opt.LR)
 		if set(o.betas) {
 			b1, b2, err := parseBetas(c.String(o.betas))
 			if err != nil {
@@ -210,37 +170,27 @@ func runConfig(c *cli.Context, cfg train.Config, fresh bool, args []string) (tra
 			}
 			o.opt.Beta1, o.opt.Beta2 = b1, b2
 		}
-		if set("schedule") {
-			o.opt.Schedule = c.String("schedule")
-		}
-		if set("lr-warmup") {
-			o.opt.Warmup = c.Int64("lr-warmup")
-		}
+		apply(set, "schedule", c.String, &o.opt.Schedule)
+		apply(set, "lr-warmup", c.Int64, &o.opt.Warmup)
 	}
-	if set("recon-warmup") {
-		cfg.ReconWarmup = c.Int64("recon-warmup")
-	}
-	if set("d-warmup") {
-		cfg.DWarmup = c.Int64("d-warmup")
-	}
-	if set("d-warmup-trains-g") {
-		cfg.DWarmupTrainsG = c.Bool("d-warmup-trains-g")
-	}
-	if set("seed") {
-		cfg.Seed = c.Uint64("seed")
-	}
+	apply(set, "recon-warmup", c.Int64, &cfg.ReconWarmup)
+	apply(set, "d-warmup", c.Int64, &cfg.DWarmup)
+	apply(set, "d-warmup-trains-g", c.Bool, &cfg.DWarmupTrainsG)
+	apply(set, "seed", c.Uint64, &cfg.Seed)
 
 	// Run.
-	if set("val-every") {
-		cfg.ValEvery = c.Int64("val-every")
-	}
-	if set("checkpoint-every") {
-		cfg.CheckpointEvery = c.Int64("checkpoint-every")
-	}
-	if set("keep") {
-		cfg.Keep = c.Int("keep")
-	}
+	apply(set, "val-every", c.Int64, &cfg.ValEvery)
+	apply(set, "checkpoint-every", c.Int64, &cfg.CheckpointEvery)
+	apply(set, "keep", c.Int, &cfg.Keep)
 	return cfg, nil
+}
+
+// apply sets *dst to the value of the flag name, read with get, when the
+// run takes that flag (set(name)).
+func apply[T any](set func(string) bool, name string, get func(string) T, dst *T) {
+	if set(name) {
+		*dst = get(name)
+	}
 }
 
 // initSize returns the frame size the warm start was trained on.
