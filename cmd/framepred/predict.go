@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 
@@ -161,15 +159,12 @@ func predictAhead(ctx context.Context, m *loadedModel, r *decode.Reader, wr *enc
 	var win, truth []frame.Frame
 	n := 0
 	for opts.At < 0 || n < opts.At+opts.Horizon {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		f, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+		f, ok, err := next(ctx, r.Next)
 		if err != nil {
 			return "", err
+		}
+		if !ok {
+			break
 		}
 		if opts.At < 0 || n < opts.At {
 			if len(win) == k {
@@ -243,15 +238,12 @@ func predictRolling(ctx context.Context, g *globals, m *loadedModel, r *decode.R
 		return nil
 	}
 	for {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		f, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+		f, ok, err := next(ctx, r.Next)
 		if err != nil {
 			return "", err
+		}
+		if !ok {
+			break
 		}
 		n++
 		if len(win) < k {

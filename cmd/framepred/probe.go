@@ -180,23 +180,12 @@ func probeFile(ctx context.Context, path string, opts probeOptions, g *globals) 
 	defer r.Close()
 	info := r.Info()
 	res.ProbeInfo = newProbeInfo(info)
-	pr := g.progress("probe "+filepath.Base(path), "frames")
-	defer pr.Done()
-	n := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		_, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
+	n, err := countDecoded(ctx, g, r, "probe "+filepath.Base(path))
+	if err != nil {
+		if ctx.Err() == nil { // damaged: say how far it decodes
 			res.Frames, res.FramesFrom = n, framesDecoded
-			return res, err
 		}
-		n++
-		pr.Update(n, info.Frames)
+		return res, err
 	}
 	res.OK, res.Frames, res.FramesFrom = true, n, framesDecoded
 	g.log.Debug("probed", "file", path, "decoded", n, "headers say", info.Frames)

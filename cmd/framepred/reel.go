@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
@@ -202,15 +200,12 @@ func videoClips(ctx context.Context, paths []string, opts decode.Options, copts 
 	defer cs.Close()
 	var clips []frame.Clip
 	for len(clips) < n {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		c, err := cs.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+		c, ok, err := next(ctx, cs.Next)
 		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			break
 		}
 		clips = append(clips, c)
 	}

@@ -38,22 +38,40 @@ func countFrames(ctx context.Context, g *globals, path string, opts decode.Optio
 		return 0, err
 	}
 	defer r.Close()
-	pr := g.progress("check "+filepath.Base(path), "frames")
+	return countDecoded(ctx, g, r, "check "+filepath.Base(path))
+}
+
+// countDecoded decodes the rest of r's frames, showing progress under the
+// name what, and returns how many it decoded, also when an error stops it.
+func countDecoded(ctx context.Context, g *globals, r *decode.Reader, what string) (int, error) {
+	pr := g.progress(what, "frames")
 	defer pr.Done()
 	total := r.Info().Frames
 	n := 0
 	for {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		_, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
+		_, ok, err := next(ctx, r.Next)
+		if !ok {
 			return n, err
 		}
 		n++
 		pr.Update(n, total)
 	}
+}
+
+// next returns the next frame or clip from read (a decode.Reader's or
+// decode.Clips' Next) and true; at the end false and no error. It stops
+// with ctx's error once ctx is done.
+func next[T any](ctx context.Context, read func() (T, error)) (T, bool, error) {
+	var none T
+	if err := ctx.Err(); err != nil {
+		return none, false, err
+	}
+	x, err := read()
+	switch {
+	case errors.Is(err, io.EOF):
+		return none, false, nil
+	case err != nil:
+		return none, false, err
+	}
+	return x, true, nil
 }
