@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -124,4 +125,43 @@ var testsrc = []string{"-f", "lavfi", "-i", "testsrc2=s=160x90:r=30:d=3"}
 func h264(t *testing.T, dir, name string, extra ...string) string {
 	args := append(append([]string{}, testsrc...), "-c:v", "libx264", "-preset", "ultrafast", "-g", "15")
 	return ffmpeg(t, filepath.Join(dir, name), append(args, extra...)...)
+}
+
+// interrupt starts the binary with args, sends it SIGINT as soon as ready
+// (polled) reports what it waits for, and checks that it exits with code
+// 130 within runTimeout. It returns stderr.
+func interrupt(t *testing.T, ready func() bool, what string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = cleanEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(runTimeout)
+	for !ready() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no %s after %v", what, runTimeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(runTimeout):
+		cmd.Process.Kill()
+		t.Fatalf("%s did not stop %v after SIGINT", args[0], runTimeout)
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupt {
+		t.Fatalf("exit %v, want %d; stderr %q", err, exitInterrupt, stderr.String())
+	}
+	return stderr.String()
 }

@@ -7,12 +7,9 @@ import (
 	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"framepred/decode"
 	"framepred/frame"
@@ -235,44 +232,12 @@ func TestSynthConfig(t *testing.T) {
 // there is no manifest, which marks a complete folder.
 func TestSynthInterrupt(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(binary, "synth", "--out", dir, "--count", "100000")
-	cmd.Env = cleanEnv()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	third := filepath.Join(dir, "clip-00002.mp4")
-	deadline := time.Now().Add(runTimeout)
-	for {
-		if _, err := os.Stat(third); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("no %s after %v", third, runTimeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(runTimeout):
-		cmd.Process.Kill()
-		t.Fatalf("synth did not stop %v after SIGINT", runTimeout)
-	}
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupt {
-		t.Fatalf("exit %v, want %d; stderr %q", err, exitInterrupt, stderr.String())
-	}
-	ls := lines(stderr.String())
+	stderr := interrupt(t, func() bool { _, err := os.Stat(third); return err == nil }, third,
+		"synth", "--out", dir, "--count", "100000")
+	ls := lines(stderr)
 	if len(ls) == 0 || ls[len(ls)-1] != "framepred: interrupted" {
-		t.Errorf("stderr %q: want it to end with framepred: interrupted", stderr.String())
+		t.Errorf("stderr %q: want it to end with framepred: interrupted", stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, synthManifestName)); err == nil {
 		t.Error("an interrupted run wrote the manifest")

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"framepred/checkpoint"
 	"framepred/cuda"
@@ -273,48 +270,16 @@ func TestTrainGPU(t *testing.T) {
 func TestTrainInterrupt(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	const steps = 3000 // a few seconds of tiny steps: the signal comes long before the end
-	cmd := exec.Command(binary, append([]string{"train", "--synth", "--out", dir, "--steps", "3000", "--checkpoint-every", "5", "--val-every", "1000"}, tiny...)...)
-	cmd.Env = cleanEnv()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(runTimeout)
-	for {
-		if es, _ := checkpoint.List(dir); len(es) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("no checkpoint after %v", runTimeout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(runTimeout):
-		cmd.Process.Kill()
-		t.Fatalf("train did not stop %v after SIGINT", runTimeout)
-	}
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupt {
-		t.Fatalf("exit %v, want %d; stderr %q", err, exitInterrupt, stderr.String())
-	}
+	stderr := interrupt(t, func() bool { es, _ := checkpoint.List(dir); return len(es) > 0 }, "checkpoint",
+		append([]string{"train", "--synth", "--out", dir, "--steps", "3000", "--checkpoint-every", "5", "--val-every", "1000"}, tiny...)...)
 	latest, err := checkpoint.Latest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls := lines(stderr.String())
+	ls := lines(stderr)
 	want := "the checkpoint is " + latest + "; continue with: framepred train --out " + dir + " --resume"
 	if len(ls) == 0 || !strings.HasPrefix(ls[len(ls)-1], "framepred: interrupted after step ") || !strings.HasSuffix(ls[len(ls)-1], want) {
-		t.Errorf("stderr %q: want it to end with the step, %q", stderr.String(), want)
+		t.Errorf("stderr %q: want it to end with the step, %q", stderr, want)
 	}
 	c, err := checkpoint.Load(latest)
 	if err != nil {
