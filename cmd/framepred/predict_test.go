@@ -18,19 +18,7 @@ import (
 // gray model trained on the built-in data (centre crop).
 func decodeSized(t *testing.T, path string, w, h int) []frame.Frame {
 	t.Helper()
-	r, err := decode.Open(path, decode.Options{Width: w, Height: h, Gray: true, Aspect: decode.Crop})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var fs []frame.Frame
-	for {
-		f, err := r.Next()
-		if err != nil {
-			return fs
-		}
-		fs = append(fs, f)
-	}
+	return decodeWith(t, path, decode.Options{Width: w, Height: h, Gray: true, Aspect: decode.Crop})
 }
 
 // pngSize decodes the PNG at path and returns its size.

@@ -34,7 +34,14 @@ func readManifest(t *testing.T, dir string) synthManifest {
 // decodeAll reads every frame of path through decode, as training will.
 func decodeAll(t *testing.T, path string, gray bool) []frame.Frame {
 	t.Helper()
-	r, err := decode.Open(path, decode.Options{Gray: gray})
+	return decodeWith(t, path, decode.Options{Gray: gray})
+}
+
+// decodeWith reads every frame of path with opts; an error before the end
+// fails the test.
+func decodeWith(t *testing.T, path string, opts decode.Options) []frame.Frame {
+	t.Helper()
+	r, err := decode.Open(path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
