@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -459,22 +460,10 @@ func float32Tensor(f *safetensors.File, name string, shape []int) ([]float32, er
 	if t.DType != safetensors.F32 {
 		return nil, formatError("tensor %q is %s, want F32", name, t.DType)
 	}
-	if !sameShape(t.Shape, shape) {
+	if !slices.Equal(t.Shape, shape) {
 		return nil, formatError("tensor %q has shape %v, want %v", name, t.Shape, shape)
 	}
 	return t.Float32s()
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func loadParams(f *safetensors.File, prefix string, ps []model.Param, set func(map[string][]float32) error, used map[string]bool) error {
