@@ -124,9 +124,6 @@ func runEval(c *cli.Context, opts evalOptions, g *globals) error {
 	if err != nil {
 		return err
 	}
-	if err := ms.checkSize(w, h); err != nil {
-		return usageError{err}
-	}
 	var data evaluate.Data
 	if opts.Synth {
 		data, err = evaluate.Synth(ms.synthConfig(w, h, opts.Horizon))

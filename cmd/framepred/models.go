@@ -148,28 +148,33 @@ func (ms modelSet) context() (k, channels int) {
 }
 
 // size returns the frame size for the models: --size when given, else the
-// first model's training size.
+// first model's training size. Every model must take frames of that size
+// (a usage error if one does not).
 func (ms modelSet) size(c *cli.Context) (w, h int, err error) {
+	w, h, ok := ms.trainedSize()
 	if c.IsSet("size") {
-		s := c.Int("size")
-		return s, s, nil
+		w, h, ok = c.Int("size"), c.Int("size"), true
 	}
-	for _, m := range ms {
-		if w, h, ok := m.frameSize(); ok {
-			return w, h, nil
-		}
+	if !ok {
+		return 0, 0, usagef("%s does not say what frame size it was trained on: give --size", ms[0].info.Path)
 	}
-	return 0, 0, usagef("%s does not say what frame size it was trained on: give --size", ms[0].info.Path)
-}
-
-// checkSize checks that every model takes frames of w×h pixels.
-func (ms modelSet) checkSize(w, h int) error {
 	for _, m := range ms {
 		if err := m.info.Config.CheckSize(h, w); err != nil {
-			return fmt.Errorf("%s: frames of %dx%d: %w", m.info.Path, w, h, err)
+			return 0, 0, usageError{fmt.Errorf("%s: frames of %dx%d: %w", m.info.Path, w, h, err)}
 		}
 	}
-	return nil
+	return w, h, nil
+}
+
+// trainedSize returns the frame size of the first model whose checkpoint
+// says what it was trained on.
+func (ms modelSet) trainedSize() (w, h int, ok bool) {
+	for _, m := range ms {
+		if w, h, ok := m.frameSize(); ok {
+			return w, h, true
+		}
+	}
+	return 0, 0, false
 }
 
 // synthConfig returns the built-in data set the models are compared on:

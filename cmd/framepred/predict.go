@@ -106,9 +106,6 @@ func runPredict(c *cli.Context, opts predictOptions, g *globals, video string) (
 	if err != nil {
 		return err
 	}
-	if err := ms.checkSize(w, h); err != nil {
-		return usageError{err}
-	}
 	dopts := ms.videoOptions(w, h)
 	dopts.Verbose = g.verbose
 	r, err := decode.Open(video, dopts)

@@ -120,9 +120,6 @@ func runReel(c *cli.Context, opts reelOptions, g *globals) error {
 	if err != nil {
 		return err
 	}
-	if err := ms.checkSize(w, h); err != nil {
-		return usageError{err}
-	}
 	k, _ := ms.context()
 	var clips []frame.Clip
 	title := opts.Title
