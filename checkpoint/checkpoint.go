@@ -136,30 +136,12 @@ func (c *Checkpoint) encode() (map[string]safetensors.Tensor, map[string]string,
 	if len(c.Data) > 0 {
 		meta[keyData] = string(c.Data)
 	}
-	cfg, err := json.Marshal(c.Predictor.Config())
-	if err != nil {
+	if err := putNetwork(tensors, meta, predictorKeys, c.Predictor.Config(), c.Predictor.Params(), c.AdamG); err != nil {
 		return nil, nil, err
 	}
-	meta[keyPredictor] = string(cfg)
-	gParams := c.Predictor.Params()
-	putParams(tensors, prefixG, gParams)
-	if c.AdamG != nil {
-		if err := putAdam(tensors, meta, keyOptimG, prefixAdamG, c.AdamG, gParams); err != nil {
-			return nil, nil, fmt.Errorf("predictor optimiser: %w", err)
-		}
-	}
 	if c.Discriminator != nil {
-		cfg, err := json.Marshal(c.Discriminator.Config())
-		if err != nil {
+		if err := putNetwork(tensors, meta, discriminatorKeys, c.Discriminator.Config(), c.Discriminator.Params(), c.AdamD); err != nil {
 			return nil, nil, err
-		}
-		meta[keyDiscriminator] = string(cfg)
-		dParams := c.Discriminator.Params()
-		putParams(tensors, prefixD, dParams)
-		if c.AdamD != nil {
-			if err := putAdam(tensors, meta, keyOptimD, prefixAdamD, c.AdamD, dParams); err != nil {
-				return nil, nil, fmt.Errorf("discriminator optimiser: %w", err)
-			}
 		}
 	} else if c.AdamD != nil {
 		return nil, nil, errors.New("a discriminator optimiser without a discriminator")
@@ -229,6 +211,35 @@ func verify(f *safetensors.File, meta map[string]string, prefix string) error {
 		return formatError("no checksum of the %q tensors", prefix)
 	case got != want:
 		return formatError("checksum mismatch in the %q tensors (CRC-32C %s, the header says %s): the file is damaged", prefix, got, want)
+	}
+	return nil
+}
+
+// networkKeys are where one network's parts go in a checkpoint.
+type networkKeys struct {
+	name           string // "predictor", for messages
+	config, optim  string // metadata keys
+	params, moment string // tensor name prefixes
+}
+
+var (
+	predictorKeys     = networkKeys{"predictor", keyPredictor, keyOptimG, prefixG, prefixAdamG}
+	discriminatorKeys = networkKeys{"discriminator", keyDiscriminator, keyOptimD, prefixD, prefixAdamD}
+)
+
+// putNetwork stores one network: its config, its parameters and, when a
+// is not nil, its optimiser.
+func putNetwork(tensors map[string]safetensors.Tensor, meta map[string]string, k networkKeys, cfg any, ps []model.Param, a *optim.Adam) error {
+	j, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	meta[k.config] = string(j)
+	putParams(tensors, k.params, ps)
+	if a != nil {
+		if err := putAdam(tensors, meta, k.optim, k.moment, a, ps); err != nil {
+			return fmt.Errorf("%s optimiser: %w", k.name, err)
+		}
 	}
 	return nil
 }
@@ -373,11 +384,8 @@ func decode(f *safetensors.File) (*Checkpoint, error) {
 	if c.Predictor, err = model.NewPredictor(h.predictor, 0); err != nil {
 		return nil, formatError("predictor: %v", err)
 	}
-	if err := loadParams(f, prefixG, c.Predictor.Params(), c.Predictor.SetParams, used); err != nil {
+	if c.AdamG, err = loadNetwork(f, m, predictorKeys, c.Predictor.Params(), c.Predictor.SetParams, used); err != nil {
 		return nil, err
-	}
-	if c.AdamG, err = loadAdam(f, m, keyOptimG, prefixAdamG, c.Predictor.Params(), used); err != nil {
-		return nil, fmt.Errorf("predictor optimiser: %w", err)
 	}
 	if s, ok := m[keyDiscriminator]; ok {
 		dc, err := model.ParseDiscriminatorConfig([]byte(s))
@@ -390,11 +398,8 @@ func decode(f *safetensors.File) (*Checkpoint, error) {
 		if c.Discriminator, err = model.NewDiscriminator(dc, 0); err != nil {
 			return nil, formatError("discriminator: %v", err)
 		}
-		if err := loadParams(f, prefixD, c.Discriminator.Params(), c.Discriminator.SetParams, used); err != nil {
+		if c.AdamD, err = loadNetwork(f, m, discriminatorKeys, c.Discriminator.Params(), c.Discriminator.SetParams, used); err != nil {
 			return nil, err
-		}
-		if c.AdamD, err = loadAdam(f, m, keyOptimD, prefixAdamD, c.Discriminator.Params(), used); err != nil {
-			return nil, fmt.Errorf("discriminator optimiser: %w", err)
 		}
 	} else if _, ok := m[keyOptimD]; ok {
 		return nil, formatError("a discriminator optimiser but no discriminator config")
@@ -464,6 +469,19 @@ func float32Tensor(f *safetensors.File, name string, shape []int) ([]float32, er
 		return nil, formatError("tensor %q has shape %v, want %v", name, t.Shape, shape)
 	}
 	return t.Float32s()
+}
+
+// loadNetwork reads one network's parameters (through set) and its
+// optimiser, nil when the checkpoint has none.
+func loadNetwork(f *safetensors.File, m map[string]string, k networkKeys, ps []model.Param, set func(map[string][]float32) error, used map[string]bool) (*optim.Adam, error) {
+	if err := loadParams(f, k.params, ps, set, used); err != nil {
+		return nil, err
+	}
+	a, err := loadAdam(f, m, k.optim, k.moment, ps, used)
+	if err != nil {
+		return nil, fmt.Errorf("%s optimiser: %w", k.name, err)
+	}
+	return a, nil
 }
 
 func loadParams(f *safetensors.File, prefix string, ps []model.Param, set func(map[string][]float32) error, used map[string]bool) error {
