@@ -102,7 +102,8 @@
 // # Files
 //
 // [Report.Save] and [SaveLossPlot] write their files atomically: each goes
-// to a temporary file in the same folder, is synced and closed, and is then
-// renamed into place, so a killed run never leaves half a file under the
-// final name. Existing files are replaced only when asked to.
+// to a temporary file in the same folder, is synced and closed, and then
+// takes its final name, so a killed run never leaves half a file under it.
+// Existing files are replaced only when asked to, not even one that
+// appears while the file is being written.
 package evaluate
