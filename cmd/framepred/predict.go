@@ -96,6 +96,11 @@ Examples:
 }
 
 func runPredict(c *cli.Context, opts predictOptions, g *globals, video string) (err error) {
+	if !opts.Force { // before any work, and in the command line's words
+		if err := checkNew(opts.Out); err != nil {
+			return err
+		}
+	}
 	ms, err := loadModels([]string{opts.Checkpoint}, nil)
 	if err != nil {
 		return err

@@ -90,7 +90,7 @@ func TestPredict(t *testing.T) {
 
 	// An existing output is kept without --force.
 	r = framepred(t, "", nil, "predict", "--checkpoint", ckpt, "-o", out, video)
-	if ls := lines(r.stderr); r.code != exitError || len(ls) != 1 || !strings.Contains(ls[0], out+" already exists") {
+	if ls := lines(r.stderr); r.code != exitError || len(ls) != 1 || !strings.Contains(ls[0], out+" already exists (use --force") {
 		t.Errorf("existing output: exit %d, stderr %q", r.code, r.stderr)
 	}
 	mustRun(t, "predict", "--checkpoint", ckpt, "-o", out, "--force", "--horizon", "3", video)
