@@ -7,9 +7,11 @@
 // writes an H.264 (libx264, yuv420p, constant frame rate) MP4 whose index is
 // at the front of the file (movflags +faststart), so a browser can start
 // playing while it loads. Pixels are converted to limited-range BT.601
-// Y'CbCr in Go and the stream is tagged so (matrix smpte170m, range tv,
-// sRGB primaries and transfer), so players and FFmpeg decode the colours
-// back as they went in. Frames with an odd width or height are padded to
+// Y'CbCr in Go (with an AVX2 kernel where the CPU has it, byte for byte
+// the same as the portable loop) into one yuv420p buffer that is reused
+// from frame to frame, and the stream is tagged so (matrix smpte170m,
+// range tv, sRGB primaries and transfer), so players and FFmpeg decode the
+// colours back as they went in. Frames with an odd width or height are padded to
 // even by repeating the last column or row: libx264 cannot take odd sizes.
 //
 // # Durable output

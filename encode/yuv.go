@@ -52,38 +52,58 @@ func toYUV420(f frame.Frame, p yuvPlanes) {
 		return
 	}
 	r, g, b := f.Plane(0), f.Plane(1), f.Plane(2)
+	// Blocks whose right column lies inside the frame: all of them, or all
+	// but the last when the width is odd.
+	full := f.W / 2
 	for cy := 0; cy < p.h/2; cy++ {
 		y0 := 2 * cy
 		y1 := min(y0+1, f.H-1)
-		r0, r1 := r[y0*f.W:(y0+1)*f.W], r[y1*f.W:(y1+1)*f.W]
-		g0, g1 := g[y0*f.W:(y0+1)*f.W], g[y1*f.W:(y1+1)*f.W]
-		b0, b1 := b[y0*f.W:(y0+1)*f.W], b[y1*f.W:(y1+1)*f.W]
-		ly0 := p.y[y0*p.ys : y0*p.ys+p.w]
-		ly1 := p.y[(y0+1)*p.ys : (y0+1)*p.ys+p.w]
-		lu := p.u[cy*p.us : cy*p.us+p.w/2]
-		lv := p.v[cy*p.vs : cy*p.vs+p.w/2]
-		for cx := range lu {
-			x0 := 2 * cx
-			x1 := min(x0+1, f.W-1)
-			ra, rb, rc, rd := r0[x0], r0[x1], r1[x0], r1[x1]
-			ga, gb, gc, gd := g0[x0], g0[x1], g1[x0], g1[x1]
-			ba, bb, bc, bd := b0[x0], b0[x1], b1[x0], b1[x1]
-			if max(bits(ra), bits(rb), bits(rc), bits(rd), bits(ga), bits(gb), bits(gc), bits(gd),
-				bits(ba), bits(bb), bits(bc), bits(bd)) > oneBits {
-				ra, rb, rc, rd = clamp01(ra), clamp01(rb), clamp01(rc), clamp01(rd)
-				ga, gb, gc, gd = clamp01(ga), clamp01(gb), clamp01(gc), clamp01(gd)
-				ba, bb, bc, bd = clamp01(ba), clamp01(bb), clamp01(bc), clamp01(bd)
-			}
-			ly0[x0] = uint8(16.5 + yR*ra + yG*ga + yB*ba)
-			ly0[x0+1] = uint8(16.5 + yR*rb + yG*gb + yB*bb)
-			ly1[x0] = uint8(16.5 + yR*rc + yG*gc + yB*bc)
-			ly1[x0+1] = uint8(16.5 + yR*rd + yG*gd + yB*bd)
-			rs := (ra + rb + rc + rd) * 0.25
-			gs := (ga + gb + gc + gd) * 0.25
-			bs := (ba + bb + bc + bd) * 0.25
-			lu[cx] = uint8(128.5 + cbR*rs + cbG*gs + cbB*bs)
-			lv[cx] = uint8(128.5 + crR*rs + crG*gs + crB*bs)
+		var rows blockRows
+		rows.r0, rows.r1 = r[y0*f.W:(y0+1)*f.W], r[y1*f.W:(y1+1)*f.W]
+		rows.g0, rows.g1 = g[y0*f.W:(y0+1)*f.W], g[y1*f.W:(y1+1)*f.W]
+		rows.b0, rows.b1 = b[y0*f.W:(y0+1)*f.W], b[y1*f.W:(y1+1)*f.W]
+		rows.y0 = p.y[y0*p.ys : y0*p.ys+p.w]
+		rows.y1 = p.y[(y0+1)*p.ys : (y0+1)*p.ys+p.w]
+		rows.u = p.u[cy*p.us : cy*p.us+p.w/2]
+		rows.v = p.v[cy*p.vs : cy*p.vs+p.w/2]
+		done := rgbBlocksFast(&rows, full)
+		rgbBlocks(&rows, f.W, done, len(rows.u))
+	}
+}
+
+// blockRows are two rows of an RGB frame and the yuv420p rows they become:
+// two luma rows and one row each of Cb and Cr.
+type blockRows struct {
+	r0, r1, g0, g1, b0, b1 []float32
+	y0, y1, u, v           []byte
+}
+
+// rgbBlocks converts the 2x2 blocks from, from+1, ..., to-1 of rows, whose
+// source rows are w pixels wide (a block past the last column repeats it).
+func rgbBlocks(rows *blockRows, w, from, to int) {
+	r0, r1, g0, g1, b0, b1 := rows.r0, rows.r1, rows.g0, rows.g1, rows.b0, rows.b1
+	ly0, ly1, lu, lv := rows.y0, rows.y1, rows.u, rows.v
+	for cx := from; cx < to; cx++ {
+		x0 := 2 * cx
+		x1 := min(x0+1, w-1)
+		ra, rb, rc, rd := r0[x0], r0[x1], r1[x0], r1[x1]
+		ga, gb, gc, gd := g0[x0], g0[x1], g1[x0], g1[x1]
+		ba, bb, bc, bd := b0[x0], b0[x1], b1[x0], b1[x1]
+		if max(bits(ra), bits(rb), bits(rc), bits(rd), bits(ga), bits(gb), bits(gc), bits(gd),
+			bits(ba), bits(bb), bits(bc), bits(bd)) > oneBits {
+			ra, rb, rc, rd = clamp01(ra), clamp01(rb), clamp01(rc), clamp01(rd)
+			ga, gb, gc, gd = clamp01(ga), clamp01(gb), clamp01(gc), clamp01(gd)
+			ba, bb, bc, bd = clamp01(ba), clamp01(bb), clamp01(bc), clamp01(bd)
 		}
+		ly0[x0] = uint8(16.5 + yR*ra + yG*ga + yB*ba)
+		ly0[x0+1] = uint8(16.5 + yR*rb + yG*gb + yB*bb)
+		ly1[x0] = uint8(16.5 + yR*rc + yG*gc + yB*bc)
+		ly1[x0+1] = uint8(16.5 + yR*rd + yG*gd + yB*bd)
+		rs := (ra + rb + rc + rd) * 0.25
+		gs := (ga + gb + gc + gd) * 0.25
+		bs := (ba + bb + bc + bd) * 0.25
+		lu[cx] = uint8(128.5 + cbR*rs + cbG*gs + cbB*bs)
+		lv[cx] = uint8(128.5 + crR*rs + crG*gs + crB*bs)
 	}
 }
 

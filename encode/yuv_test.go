@@ -115,3 +115,49 @@ func TestToYUV420Layout(t *testing.T) {
 
 // u8 truncates v to a byte, as toYUV420 does after adding 0.5.
 func u8(v float64) byte { return byte(v) }
+
+// TestToYUV420FastPath checks that toYUV420, which hands whole groups of 8
+// blocks to the AVX2 kernel where the CPU has it, gives byte for byte what
+// the Go block loop gives for every block, over widths that leave every
+// possible tail, odd sizes, and values that need clamping (out of range,
+// ±Inf, NaN, -0) scattered among ordinary ones.
+func TestToYUV420FastPath(t *testing.T) {
+	specials := []float32{-0.5, 1.5, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
+		float32(math.Copysign(0, -1)), math.Nextafter32(1, 2), 1, 0}
+	rng := newRNG()
+	for _, w := range []int{1, 2, 15, 16, 17, 31, 32, 33, 47, 64, 65, 100, 641} {
+		for _, h := range []int{1, 2, 3, 8} {
+			f := frame.New(3, h, w)
+			for i := range f.Pix {
+				if rng.IntN(10) == 0 {
+					f.Pix[i] = specials[rng.IntN(len(specials))]
+				} else {
+					f.Pix[i] = rng.Float32()
+				}
+			}
+			got := newPlanes(evenSize(w, h))
+			toYUV420(f, got)
+			want := newPlanes(evenSize(w, h))
+			r, g, b := f.Plane(0), f.Plane(1), f.Plane(2)
+			for cy := 0; cy < want.h/2; cy++ {
+				y0, y1 := 2*cy, min(2*cy+1, h-1)
+				rows := blockRows{
+					r0: r[y0*w : (y0+1)*w], r1: r[y1*w : (y1+1)*w],
+					g0: g[y0*w : (y0+1)*w], g1: g[y1*w : (y1+1)*w],
+					b0: b[y0*w : (y0+1)*w], b1: b[y1*w : (y1+1)*w],
+					y0: want.y[2*cy*want.ys:][:want.w], y1: want.y[(2*cy+1)*want.ys:][:want.w],
+					u: want.u[cy*want.us:][:want.w/2], v: want.v[cy*want.vs:][:want.w/2],
+				}
+				rgbBlocks(&rows, w, 0, want.w/2)
+			}
+			for name, pl := range map[string][2][]byte{"Y": {got.y, want.y}, "Cb": {got.u, want.u}, "Cr": {got.v, want.v}} {
+				for i := range pl[1] {
+					if pl[0][i] != pl[1][i] {
+						t.Errorf("%dx%d: %s byte %d = %d, the Go loop gives %d", w, h, name, i, pl[0][i], pl[1][i])
+						break
+					}
+				}
+			}
+		}
+	}
+}
