@@ -51,7 +51,6 @@ func run(in, out string, w, h int, o encode.Options) (err error) {
 	r := bufio.NewReaderSize(src, 1<<20)
 	buf := make([]byte, 3*w*h)
 	f := frame.New(3, h, w)
-	n := w * h
 	var unit [256]float32 // byte to [0,1], without a division per value
 	for i := range unit {
 		unit[i] = float32(i) / 255
@@ -62,10 +61,10 @@ func run(in, out string, w, h int, o encode.Options) (err error) {
 		} else if err != nil {
 			return fmt.Errorf("%s: %w", in, err)
 		}
-		for p := 0; p < n; p++ {
-			f.Pix[p] = unit[buf[3*p]]
-			f.Pix[n+p] = unit[buf[3*p+1]]
-			f.Pix[2*n+p] = unit[buf[3*p+2]]
+		r, g, b := f.Plane(0), f.Plane(1), f.Plane(2)
+		for p := range r {
+			px := buf[3*p : 3*p+3 : 3*p+3]
+			r[p], g[p], b[p] = unit[px[0]], unit[px[1]], unit[px[2]]
 		}
 		if err := wr.Write(f); err != nil {
 			return err
