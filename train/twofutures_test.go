@@ -36,14 +36,14 @@ import (
 // length (seed 1) gave: MSE committed 0.000, averaging index 0.915, peak
 // 0.57; MSE → adversarial committed 1.000, averaging index 0.067, peak
 // 1.00 (its summary table, from a separate evaluation, lists 0.985 and
-// 0.033). framepred measured (seed 0): 0.000, 0.926, 0.60; 0.998, 0.107,
-// 1.00; with the perceptual term 1.000, 0.091, 1.00; and 511 of the 512
-// samples where the MSE predictor is closer to the mean of the futures
-// and the adversarial one closer to a future. The checks below leave
-// margins around those. On the shared 2-core machine (load about 2.5) the
-// MSE and adversarial runs took 107 s and 226 s, the PyTorch reference's
-// 174 s and 247 s; all three runs take about 10 minutes, so it runs only
-// with FRAMEPRED_LONG=1:
+// 0.033). framepred measured (seed 0): 0.000, 0.923, 0.61; 1.000, 0.084,
+// 1.00; with the perceptual term 1.000, 0.091, 1.00; and all 512 samples
+// with the MSE predictor closer to the mean of the futures and the
+// adversarial one closer to a future. The checks below leave margins
+// around those. On the 2-core machine with nothing else running the MSE
+// and adversarial runs took 73.5 s and 153.1 s, the PyTorch reference's,
+// run just before, 74 s and 148 s; all three runs take about 7 minutes, so
+// it runs only with FRAMEPRED_LONG=1:
 //
 //	FRAMEPRED_LONG=1 go test -run TwoFutures -v -timeout 60m ./train/
 //
