@@ -5,10 +5,11 @@ GO    ?= go
 BIN   := bin/framepred
 
 # Debian 12 packages: FFmpeg 5.1 libraries and CLI (decode, encode, the
-# cross-check tests), OpenBLAS (the default BLAS), a font for reel labels.
+# cross-check tests), OpenBLAS (the default BLAS), a font for reel labels,
+# and g++ for the stand-in CUDA libraries the GPU tests run against.
 APT_PKGS := libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
 	libavfilter-dev libavdevice-dev libswresample-dev pkg-config ffmpeg \
-	libopenblas-dev fonts-dejavu-core
+	libopenblas-dev fonts-dejavu-core g++
 
 export CGO_ENABLED := 1
 
