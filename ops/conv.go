@@ -75,17 +75,36 @@ func (op *convOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	out := op.out.get(x.Dtype(), s)
-	switch {
-	case op.up && x.Dtype() == tensor.Float32:
-		upConvForward(op.g, data[float32](x), data[float32](w), data[float32](out), op.cache)
-	case op.up:
-		upConvForward(op.g, data[float64](x), data[float64](w), data[float64](out), op.cache)
-	case x.Dtype() == tensor.Float32:
-		convForward(op.g, data[float32](x), data[float32](w), data[float32](out), op.cache)
-	default:
-		convForward(op.g, data[float64](x), data[float64](w), data[float64](out), op.cache)
-	}
+	forwardPass.run(op.g, op.up, x, w, out, op.cache)
 	return out, nil
+}
+
+// convPass is one pass of the convolution (forward, input or filter
+// gradient) for both element types, plain and upsampling: run(a, b, out)
+// is the pass's kernel on the tensors' elements.
+type convPass struct {
+	plain32, up32 func(g ConvGeom, a, b, out []float32, c *convCache)
+	plain64, up64 func(g ConvGeom, a, b, out []float64, c *convCache)
+}
+
+var (
+	forwardPass    = convPass{convForward[float32], upConvForward[float32], convForward[float64], upConvForward[float64]}
+	inputGradPass  = convPass{convBackwardInput[float32], upConvBackwardInput[float32], convBackwardInput[float64], upConvBackwardInput[float64]}
+	filterGradPass = convPass{convBackwardFilter[float32], upConvBackwardFilter[float32], convBackwardFilter[float64], upConvBackwardFilter[float64]}
+)
+
+// run picks the kernel by a's dtype and up.
+func (p *convPass) run(g ConvGeom, up bool, a, b, out *tensor.Dense, c *convCache) {
+	switch {
+	case up && a.Dtype() == tensor.Float32:
+		p.up32(g, data[float32](a), data[float32](b), data[float32](out), c)
+	case up:
+		p.up64(g, data[float64](a), data[float64](b), data[float64](out), c)
+	case a.Dtype() == tensor.Float32:
+		p.plain32(g, data[float32](a), data[float32](b), data[float32](out), c)
+	default:
+		p.plain64(g, data[float64](a), data[float64](b), data[float64](out), c)
+	}
 }
 
 func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
@@ -133,16 +152,7 @@ func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	dx := op.out.get(w.Dtype(), s)
-	switch {
-	case op.up && w.Dtype() == tensor.Float32:
-		upConvBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx), op.cache)
-	case op.up:
-		upConvBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx), op.cache)
-	case w.Dtype() == tensor.Float32:
-		convBackwardInput(op.g, data[float32](w), data[float32](dout), data[float32](dx), op.cache)
-	default:
-		convBackwardInput(op.g, data[float64](w), data[float64](dout), data[float64](dx), op.cache)
-	}
+	inputGradPass.run(op.g, op.up, w, dout, dx, op.cache)
 	return dx, nil
 }
 
@@ -173,16 +183,7 @@ func (op *convFilterGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	dw := op.out.get(x.Dtype(), s)
-	switch {
-	case op.up && x.Dtype() == tensor.Float32:
-		upConvBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw), op.cache)
-	case op.up:
-		upConvBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw), op.cache)
-	case x.Dtype() == tensor.Float32:
-		convBackwardFilter(op.g, data[float32](x), data[float32](dout), data[float32](dw), op.cache)
-	default:
-		convBackwardFilter(op.g, data[float64](x), data[float64](dout), data[float64](dw), op.cache)
-	}
+	filterGradPass.run(op.g, op.up, x, dout, dw, op.cache)
 	return dw, nil
 }
 
