@@ -45,10 +45,17 @@ func upConvForward[T Float](g ConvGeom, x, w, out []T, c *convCache) {
 		upForward(g, as[float32](x), as[float32](w), as[float32](out), c)
 		return
 	}
-	up := getScratch[T](g.In * g.N * g.H * g.W)
+	up := upsampled(g, x)
 	defer putScratch(up)
-	runPlanes(upsample, planes{n: g.In * g.N, h: g.H, w: g.W, sh: g.H / 2, sw: g.W / 2}, nil, x, up)
 	ConvForward(g, up, w, out)
+}
+
+// upsampled returns x upsampled 2× into a scratch buffer (H×W planes), for
+// the caller to put back.
+func upsampled[T Float](g ConvGeom, x []T) []T {
+	up := getScratch[T](g.In * g.N * g.H * g.W)
+	runPlanes(upsample, planes{n: g.In * g.N, h: g.H, w: g.W, sh: g.H / 2, sw: g.W / 2}, nil, x, up)
+	return up
 }
 
 // UpConvBackwardInput computes dx (In×N×(H/2)×(W/2)) from dOut.
@@ -77,9 +84,8 @@ func upConvBackwardFilter[T Float](g ConvGeom, x, dout, dw []T, c *convCache) {
 		upFilter(g, as[float32](x), as[float32](dout), as[float32](dw), c)
 		return
 	}
-	up := getScratch[T](g.In * g.N * g.H * g.W)
+	up := upsampled(g, x)
 	defer putScratch(up)
-	runPlanes(upsample, planes{n: g.In * g.N, h: g.H, w: g.W, sh: g.H / 2, sw: g.W / 2}, nil, x, up)
 	ConvBackwardFilter(g, up, dout, dw)
 }
 
