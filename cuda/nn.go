@@ -134,6 +134,22 @@ func (g Conv) chunk(work Buffer) int {
 	return n
 }
 
+// im2col writes the im2col matrix of images n0 to n0+m-1 of x into work:
+// rows() rows of m·imageCols() columns.
+func (c *Context) im2col(g Conv, x, work Buffer, n0, m int) error {
+	return c.nnLaunchRows("fp_im2col", g.rows(), m*g.imageCols(), append([]any{x, work}, g.im2colArgs(n0, m)...)...)
+}
+
+// col2im is im2col's adjoint: it writes images n0 to n0+m-1 of dx, each
+// pixel the sum of its terms in the matrix in work.
+func (c *Context) col2im(g Conv, work, dx Buffer, n0, m int) error {
+	h, wd := g.H, g.W
+	if g.Up {
+		h, wd = h/2, wd/2
+	}
+	return c.nnLaunch("fp_col2im", g.In*m*h*wd, append([]any{work, dx}, g.im2colArgs(n0, m)...)...)
+}
+
 func (g Conv) im2colArgs(n0, nc int) []any {
 	up := int32(0)
 	if g.Up {
@@ -165,7 +181,7 @@ func (c *Context) ConvForward(g Conv, x, w, out, work Buffer) error {
 	for n0 := 0; n0 < g.N; n0 += nc {
 		m := min(nc, g.N-n0)
 		mc := m * g.imageCols()
-		if err := c.nnLaunchRows("fp_im2col", k, mc, append([]any{x, work}, g.im2colArgs(n0, m)...)...); err != nil {
+		if err := c.im2col(g, x, work, n0, m); err != nil {
 			return err
 		}
 		if err := c.Sgemm(false, false, g.Out, mc, k, 1, w, k, work, mc, 0, out.Slice(n0*g.imageCols(), out.n), cols); err != nil {
@@ -188,17 +204,13 @@ func (c *Context) ConvBackwardInput(g Conv, w, dout, dx, work Buffer) error {
 		return c.Sgemm(true, false, k, cols, g.Out, 1, w, k, dout, cols, 0, dx, cols)
 	}
 	nc := g.chunk(work)
-	h, wd := g.H, g.W
-	if g.Up {
-		h, wd = h/2, wd/2
-	}
 	for n0 := 0; n0 < g.N; n0 += nc {
 		m := min(nc, g.N-n0)
 		mc := m * g.imageCols()
 		if err := c.Sgemm(true, false, k, mc, g.Out, 1, w, k, dout.Slice(n0*g.imageCols(), dout.n), cols, 0, work, mc); err != nil {
 			return err
 		}
-		if err := c.nnLaunch("fp_col2im", g.In*m*h*wd, append([]any{work, dx}, g.im2colArgs(n0, m)...)...); err != nil {
+		if err := c.col2im(g, work, dx, n0, m); err != nil {
 			return err
 		}
 	}
@@ -220,7 +232,7 @@ func (c *Context) ConvBackwardFilter(g Conv, x, dout, dw, work Buffer) error {
 	for n0 := 0; n0 < g.N; n0 += nc {
 		m := min(nc, g.N-n0)
 		mc := m * g.imageCols()
-		if err := c.nnLaunchRows("fp_im2col", k, mc, append([]any{x, work}, g.im2colArgs(n0, m)...)...); err != nil {
+		if err := c.im2col(g, x, work, n0, m); err != nil {
 			return err
 		}
 		beta := float32(1)
