@@ -68,15 +68,9 @@ func Check(build Build, inputs []*tensor.Dense, opt Options) (Result, error) {
 	res := Result{Loss: loss}
 
 	// Forward-only graph, re-run with moved inputs.
-	own := make([]*tensor.Dense, len(inputs))
-	for i, in := range inputs {
-		own[i] = in.Clone().(*tensor.Dense)
-	}
-	g := G.NewGraph()
-	nodes := inputNodes(g, own)
-	out, err := build(g, nodes)
+	g, own, _, out, err := buildCopy(build, inputs)
 	if err != nil {
-		return res, fmt.Errorf("gradcheck: build: %w", err)
+		return res, err
 	}
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
@@ -135,15 +129,9 @@ func Check(build Build, inputs []*tensor.Dense, opt Options) (Result, error) {
 // analytic runs the function once with gradients and returns its value and
 // a copy of every input's gradient.
 func analytic(build Build, inputs []*tensor.Dense) (float64, [][]float64, error) {
-	own := make([]*tensor.Dense, len(inputs))
-	for i, in := range inputs {
-		own[i] = in.Clone().(*tensor.Dense)
-	}
-	g := G.NewGraph()
-	nodes := inputNodes(g, own)
-	out, err := build(g, nodes)
+	g, _, nodes, out, err := buildCopy(build, inputs)
 	if err != nil {
-		return 0, nil, fmt.Errorf("gradcheck: build: %w", err)
+		return 0, nil, err
 	}
 	if !out.Shape().IsScalar() || out.Shape().Dims() != 0 {
 		return 0, nil, fmt.Errorf("gradcheck: the function's value has shape %v, want a scalar ()", out.Shape())
@@ -175,12 +163,22 @@ func analytic(build Build, inputs []*tensor.Dense) (float64, [][]float64, error)
 	return loss, grads, nil
 }
 
-func inputNodes(g *G.ExprGraph, ts []*tensor.Dense) []*G.Node {
-	nodes := make([]*G.Node, len(ts))
-	for i, t := range ts {
-		nodes[i] = G.NodeFromAny(g, t, G.WithName(fmt.Sprintf("in%d", i)))
+// buildCopy builds the function on a new graph whose input nodes hold
+// copies of inputs, and returns the graph, the copies, their nodes and the
+// function's node.
+func buildCopy(build Build, inputs []*tensor.Dense) (*G.ExprGraph, []*tensor.Dense, []*G.Node, *G.Node, error) {
+	g := G.NewGraph()
+	own := make([]*tensor.Dense, len(inputs))
+	nodes := make([]*G.Node, len(inputs))
+	for i, in := range inputs {
+		own[i] = in.Clone().(*tensor.Dense)
+		nodes[i] = G.NodeFromAny(g, own[i], G.WithName(fmt.Sprintf("in%d", i)))
 	}
-	return nodes
+	out, err := build(g, nodes)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("gradcheck: build: %w", err)
+	}
+	return g, own, nodes, out, nil
 }
 
 func scalar(v G.Value) (float64, error) {
