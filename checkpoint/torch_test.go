@@ -1,16 +1,13 @@
 package checkpoint
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"framepred/frame"
+	"framepred/internal/torchref"
 	"framepred/model"
 )
 
@@ -23,13 +20,9 @@ import (
 // parameter's shape. Usage: script.py CHECKPOINT N H W. Prints JSON.
 const torchScript = `
 import json, math, struct, sys
-try:
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-except ImportError as e:
-    print("no torch:", e)
-    sys.exit(3)
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 def read(path):
     b = open(path, "rb").read()
@@ -108,15 +101,7 @@ print(json.dumps({"step": int(meta["step"]), "losses": meta["losses"], "params":
 // predicts. It needs /usr/bin/python3 with torch (Debian's python3-torch)
 // and skips, saying so, where they are absent.
 func TestTorchLoads(t *testing.T) {
-	const python = "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		t.Skipf("loading in PyTorch needs %s: %v", python, err)
-	}
 	dir := t.TempDir()
-	script := filepath.Join(dir, "load.py")
-	if err := os.WriteFile(script, []byte(torchScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	c := sample(t)
 	cfg := c.Predictor.Config()
 	cfg.Width = 4
@@ -150,16 +135,7 @@ func TestTorchLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(python, script, path, "2", "8", "8")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() == 3 {
-		t.Skipf("loading in PyTorch needs torch in %s: %s", python, bytes.TrimSpace(out))
-	}
-	if err != nil {
-		t.Fatalf("PyTorch: %v\n%s", err, stderr.Bytes())
-	}
+	out := torchref.Run(t, "loading in PyTorch", "load.py", torchScript, path, "2", "8", "8")
 	var res struct {
 		Step   int64
 		Losses string

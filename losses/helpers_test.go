@@ -4,7 +4,6 @@ package losses
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 	"testing"
 
@@ -12,56 +11,22 @@ import (
 	"gorgonia.org/tensor"
 
 	"framepred/features"
+	"framepred/internal/torchref"
 	"framepred/safetensors"
 )
 
-// splitmix and hseq are torchref.py's: value i of hseq(n, seed, scale,
-// offset) is uniform in [offset-scale, offset+scale), from
-// splitmix64(seed<<32 | i).
-func splitmix(z uint64) uint64 {
-	z += 0x9E3779B97F4A7C15
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-	return z ^ (z >> 31)
-}
-
-func hseq(n int, seed uint64, scale, offset float64) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		u := float64(splitmix(seed<<32|uint64(i))>>11) / (1 << 53)
-		v[i] = (u*2-1)*scale + offset
-	}
-	return v
-}
-
-// cnhw is torchref.py's cnhw: a float64 CNHW tensor of hseq values.
-func cnhw(seed uint64, scale, offset float64, shape ...int) *tensor.Dense {
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(hseq(tensor.Shape(shape).TotalSize(), seed, scale, offset)))
-}
-
-func to32(t *tensor.Dense) *tensor.Dense {
-	v := make([]float32, t.DataSize())
-	for i, x := range t.Float64s() {
-		v[i] = float32(x)
-	}
-	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(v))
-}
+// cnhw is torchref.py's cnhw; to32 rounds to float32.
+var (
+	cnhw = torchref.CNHW
+	to32 = torchref.To32
+)
 
 // tinyVGG writes torchref.py's tiny VGG19 (the first three blocks at widths
 // 4, 4 | 8, 8 | 8, 8, 8, 8) to a temporary file and loads it with the
 // default layers relu1_2, relu2_2, relu3_4.
 func tinyVGG(t testing.TB) *features.VGG {
 	t.Helper()
-	ts := map[string]safetensors.Tensor{}
-	in := 3
-	for k, idx := range []int{0, 2, 5, 7, 10, 12, 14, 16} {
-		out := []int{4, 4, 8, 8, 8, 8, 8, 8}[k]
-		w := hseq(out*in*9, 100+uint64(idx), math.Sqrt(6/float64(in*9)), 0)
-		b := hseq(out, 200+uint64(idx), 0.1, 0)
-		ts[fmt.Sprintf("features.%d.weight", idx)] = safetensors.FromFloat32([]int{out, in, 3, 3}, f32s(w))
-		ts[fmt.Sprintf("features.%d.bias", idx)] = safetensors.FromFloat32([]int{out}, f32s(b))
-		in = out
-	}
+	ts := torchref.VGG([]int{0, 2, 5, 7, 10, 12, 14, 16}, []int{4, 4, 8, 8, 8, 8, 8, 8})
 	path := filepath.Join(t.TempDir(), "vgg19-tiny.safetensors")
 	if err := safetensors.WriteFile(path, ts, nil); err != nil {
 		t.Fatal(err)
@@ -71,14 +36,6 @@ func tinyVGG(t testing.TB) *features.VGG {
 		t.Fatal(err)
 	}
 	return v
-}
-
-func f32s(v []float64) []float32 {
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-	}
-	return out
 }
 
 // evalGrads builds a scalar loss on fresh input nodes holding copies of
@@ -129,31 +86,12 @@ func scalar(t testing.TB, v G.Value) float64 {
 	return 0
 }
 
-func floats(d *tensor.Dense) []float64 {
-	if d.Dtype() == tensor.Float64 {
-		return append([]float64(nil), d.Float64s()...)
-	}
-	v := make([]float64, d.DataSize())
-	for i, x := range d.Float32s() {
-		v[i] = float64(x)
-	}
-	return v
-}
+// floats is a copy of a tensor's elements as float64.
+var floats = torchref.Floats
 
 // againstTorch compares got with torchRef[name]: each value within
 // tol·max(1, |want|).
 func againstTorch(t *testing.T, name string, got []float64, tol float64) {
 	t.Helper()
-	want, ok := torchRef[name]
-	if !ok {
-		t.Fatalf("no PyTorch reference %q", name)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, PyTorch gives %d", name, len(got), len(want))
-	}
-	for i := range want {
-		if d := math.Abs(got[i]-want[i]) / math.Max(1, math.Abs(want[i])); !(d <= tol) {
-			t.Fatalf("%s[%d] = %.15g, PyTorch gives %.15g (relative diff %.3g > %.1g)", name, i, got[i], want[i], d, tol)
-		}
-	}
+	torchref.Relative(t, torchRef, name, got, tol)
 }

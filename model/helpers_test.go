@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"framepred/frame"
+	"framepred/internal/torchref"
 	"framepred/ops"
 	"framepred/optim"
 )
@@ -17,13 +18,7 @@ import (
 func rng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
 
 // seq is testdata/torchref.py's formula: sin(0.7·i + 1.3·seed)·scale + offset.
-func seq(n int, seed int, scale, offset float64) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = math.Sin(0.7*float64(i)+1.3*float64(seed))*scale + offset
-	}
-	return v
-}
+var seq = torchref.Seq
 
 // dense64 and dense32 make tensors of the given shape.
 func dense64(v []float64, shape ...int) *tensor.Dense {
@@ -47,13 +42,8 @@ func to64(t *tensor.Dense) *tensor.Dense {
 	return dense64(v, t.Shape()...)
 }
 
-// floats returns a tensor's elements as float64 whatever its dtype.
-func floats(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float64 {
-		return append([]float64(nil), t.Float64s()...)
-	}
-	return to64(t).Float64s()
-}
+// floats returns a copy of a tensor's elements as float64 whatever its dtype.
+var floats = torchref.Floats
 
 // seqParams returns torchref.py's parameter values: parameter i gets
 // seq(n, i+1) scaled by 1/√fan_in of its layer.

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"framepred/internal/gradcheck"
+	"framepred/internal/torchref"
 )
 
 // rng is the one seeded source each test draws its data from.
@@ -22,26 +23,13 @@ func randDense(r *rand.Rand, dt tensor.Dtype, shape ...int) *tensor.Dense {
 	return t
 }
 
-func to32(t *tensor.Dense) *tensor.Dense {
-	src := t.Float64s()
-	v := make([]float32, len(src))
-	for i, x := range src {
-		v[i] = float32(x)
-	}
-	return tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.WithBacking(v))
-}
-
-// floats returns a tensor's elements as float64 whatever its dtype.
-func floats(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float64 {
-		return t.Float64s()
-	}
-	v := make([]float64, t.DataSize())
-	for i, x := range t.Float32s() {
-		v[i] = float64(x)
-	}
-	return v
-}
+// seq is torchref.py's seq; to32 rounds to float32, floats copies a
+// tensor's elements as float64 whatever its dtype.
+var (
+	seq    = torchref.Seq
+	to32   = torchref.To32
+	floats = torchref.Floats
+)
 
 // run builds a forward graph from the given inputs and returns the output
 // value (cloned) after one run.
@@ -105,15 +93,6 @@ func weighted(f func(in []*G.Node) (*G.Node, error)) gradcheck.Build {
 // defaults, float64, h=1e-5, relative error ≤ 1e-6 with a floor of 1e-2.
 var gradOpts = gradcheckOptions()
 
-// seq is torchref.py's seq: element i is sin(0.7·i + 1.3·seed)·scale + offset.
-func seq(n, seed int, scale, offset float64) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = math.Sin(0.7*float64(i)+1.3*float64(seed))*scale + offset
-	}
-	return v
-}
-
 func seqDense(seed int, scale, offset float64, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(seq(tensor.Shape(shape).TotalSize(), seed, scale, offset)))
 }
@@ -172,18 +151,7 @@ func evalGrads(t *testing.T, build func(in []*G.Node) (*G.Node, error), inputs .
 // againstTorch compares got with torchRef[name] to within tol.
 func againstTorch(t *testing.T, name string, got []float64, tol float64) {
 	t.Helper()
-	want, ok := torchRef[name]
-	if !ok {
-		t.Fatalf("no PyTorch reference %q", name)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, PyTorch gives %d", name, len(got), len(want))
-	}
-	for i := range want {
-		if d := math.Abs(got[i] - want[i]); d > tol {
-			t.Fatalf("%s[%d] = %.15g, PyTorch gives %.15g (|diff| %.3g > %.1g)", name, i, got[i], want[i], d, tol)
-		}
-	}
+	torchref.Absolute(t, torchRef, name, got, tol)
 }
 
 func valueFloats(v G.Value) []float64 {

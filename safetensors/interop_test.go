@@ -1,17 +1,14 @@
 package safetensors_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"framepred/internal/torchref"
 	"framepred/safetensors"
 )
 
@@ -22,11 +19,7 @@ import (
 // rules, writes PY_FILE, and prints both files' contents as JSON.
 const peerScript = `
 import json, struct, sys
-try:
-    import torch
-except ImportError as e:
-    print("no torch:", e)
-    sys.exit(3)
+import torch
 assert sys.byteorder == "little"
 
 DT = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
@@ -100,16 +93,8 @@ type peerFile struct {
 // /usr/bin/python3 with torch (Debian's python3-torch); CI installs no
 // PyTorch, so there it skips and says why.
 func TestPeerInterop(t *testing.T) {
-	const python = "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		t.Skipf("interop with PyTorch needs %s: %v", python, err)
-	}
 	dir := t.TempDir()
-	script := filepath.Join(dir, "peer.py")
 	goFile, pyFile := filepath.Join(dir, "go.safetensors"), filepath.Join(dir, "py.safetensors")
-	if err := os.WriteFile(script, []byte(peerScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
 
 	// What framepred writes, with the values each element means.
 	ts := map[string]safetensors.Tensor{
@@ -139,16 +124,7 @@ func TestPeerInterop(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(python, script, goFile, pyFile)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() == 3 {
-		t.Skipf("interop with PyTorch needs torch in %s: %s", python, bytes.TrimSpace(out))
-	}
-	if err != nil {
-		t.Fatalf("python peer: %v\n%s", err, stderr.Bytes())
-	}
+	out := torchref.Run(t, "interop with PyTorch", "peer.py", peerScript, goFile, pyFile)
 	var res struct{ Read, Written peerFile }
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("python peer output: %v\n%s", err, out)
