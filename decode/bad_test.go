@@ -7,37 +7,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"framepred/decode/decodetest"
 	"framepred/frame"
 )
 
-// testsrcArgs makes 90 frames (3 s at 30 fps) of lavfi's testsrc2, a
-// moving pattern that compresses like real video, at 160x90.
-var testsrcArgs = []string{"-f", "lavfi", "-i", "testsrc2=s=160x90:r=30:d=3"}
-
+// h264 is the shared test video name: 90 frames (3 s at 30 fps) of a
+// moving pattern at 160x90 in H.264, made with extra ffmpeg arguments.
 func h264(t *testing.T, name string, extra ...string) string {
-	return fixture(t, name, append(append(testsrcArgs, "-c:v", "libx264", "-preset", "ultrafast", "-g", "15"), extra...)...)
+	return fixture(t, name, decodetest.H264Args(extra...)...)
 }
 
+// webm is the same frames as h264's in VP9.
 func webm(t *testing.T) string {
-	return fixture(t, "testsrc.webm", append(testsrcArgs, "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "15")...)
-}
-
-// truncated copies the first half of src to a new file in dir.
-func truncated(t *testing.T, dir, src string) string {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := filepath.Join(dir, "trunc-"+filepath.Base(src))
-	if err := os.WriteFile(dst, b[:len(b)/2], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return fixture(t, "testsrc.webm", decodetest.WebMArgs()...)
 }
 
 // withTimeout runs f and fails the test if it has not returned after a
@@ -61,23 +46,7 @@ func withTimeout(t *testing.T, what string, f func()) {
 // matches a sentinel.
 func TestOpenBadInput(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	random := make([]byte, 64<<10)
-	for i := range random {
-		random[i] = byte(rng.Uint32())
-	}
-	fifo := filepath.Join(dir, "pipe.mp4")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	audio := fixture(t, "audio.m4a", "-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac")
+	audio := fixture(t, "audio.m4a", decodetest.AudioArgs()...)
 
 	tests := []struct {
 		name  string
@@ -85,15 +54,15 @@ func TestOpenBadInput(t *testing.T) {
 		is    error
 		words string // plain-English part of the message
 	}{
-		{"missing", filepath.Join(dir, "nope", "x.mp4"), fs.ErrNotExist, "no such file"},
+		{"missing", decodetest.Missing(dir), fs.ErrNotExist, "no such file"},
 		{"directory", dir, ErrNotRegular, "directory"},
-		{"fifo", fifo, ErrNotRegular, "named pipe"},
-		{"empty", write("empty.mp4", nil), ErrFormat, "empty"},
-		{"random bytes", write("random.bin", random), ErrFormat, "not a video file FFmpeg can read"},
-		{"random bytes named mp4", write("random.mp4", random), ErrFormat, "not a video file FFmpeg can read"},
-		{"text named mp4", write("text.mp4", []byte(strings.Repeat("this is not a video\n", 50))), ErrFormat, "not a video file FFmpeg can read"},
+		{"fifo", decodetest.FIFO(t, dir), ErrNotRegular, "named pipe"},
+		{"empty", decodetest.Empty(t, dir), ErrFormat, "empty"},
+		{"random bytes", decodetest.Random(t, dir, "random.bin"), ErrFormat, "not a video file FFmpeg can read"},
+		{"random bytes named mp4", decodetest.Random(t, dir, "random.mp4"), ErrFormat, "not a video file FFmpeg can read"},
+		{"text named mp4", decodetest.Text(t, dir), ErrFormat, "not a video file FFmpeg can read"},
 		{"audio only", audio, ErrNoVideo, "1 stream: audio aac"},
-		{"truncated, index at the end", truncated(t, dir, h264(t, "moov-at-end.mp4")), ErrDamaged, "index (moov box) is missing"},
+		{"truncated, index at the end", decodetest.FirstHalf(t, dir, h264(t, "moov-at-end.mp4")), ErrDamaged, "index (moov box) is missing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,8 +121,8 @@ func TestDamaged(t *testing.T) {
 		maxN    int
 	}{
 		// Half the bytes hold a bit under half the frames.
-		{"truncated faststart mp4", h264(t, "faststart.mp4", "-movflags", "+faststart"), func(p string) string { return truncated(t, dir, p) }, "cut off", 20, 60},
-		{"truncated webm", webm(t), func(p string) string { return truncated(t, dir, p) }, "cut off", 20, 60},
+		{"truncated faststart mp4", h264(t, "faststart.mp4", "-movflags", "+faststart"), func(p string) string { return decodetest.FirstHalf(t, dir, p) }, "cut off", 20, 60},
+		{"truncated webm", webm(t), func(p string) string { return decodetest.FirstHalf(t, dir, p) }, "cut off", 20, 60},
 		{"corrupted middle mp4", h264(t, "moov-at-end.mp4"), corrupt, "decoding error", 60, 90},
 	}
 	for _, tc := range tests {

@@ -6,12 +6,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
+	"framepred/decode/decodetest"
 	"framepred/frame"
 )
 
@@ -37,17 +36,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// needFFmpeg fails the test when the ffmpeg command is missing: the tests
-// cannot make their videos without it, and skipping would hide that.
-func needFFmpeg(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Fatalf("the ffmpeg command is needed to make test videos but was not found (%v); `make deps` installs it (Debian package ffmpeg)", err)
-	}
-}
-
 // fixture returns the path of the shared test video name, making it with
-// ffmpeg args (the output path is appended) the first time.
+// ffmpeg args (the output path is appended) the first time. It fails the
+// test when the ffmpeg command is missing: the tests cannot make their
+// videos without it, and skipping would hide that.
 func fixture(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	path := filepath.Join(fixDir, name)
@@ -55,11 +47,8 @@ func fixture(t testing.TB, name string, args ...string) string {
 	defer fixMu.Unlock()
 	err, done := fixDone[name]
 	if !done {
-		needFFmpeg(t)
-		cmd := exec.Command("ffmpeg", append(append([]string{"-v", "error", "-nostdin", "-y"}, args...), path)...)
-		if out, cerr := cmd.CombinedOutput(); cerr != nil {
-			err = fmt.Errorf("ffmpeg %s: %v\n%s", strings.Join(args, " "), cerr, out)
-		}
+		decodetest.NeedFFmpeg(t)
+		err = decodetest.FFmpeg(path, args...)
 		fixDone[name] = err
 	}
 	if err != nil {

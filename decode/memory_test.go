@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"framepred/decode/decodetest"
 )
 
 // rssBytes reads the process's resident set size from /proc.
@@ -114,8 +116,8 @@ func TestMemoryFlatWithLength(t *testing.T) {
 func TestNoLeak(t *testing.T) {
 	needProc(t)
 	good := countMP4(t)
-	audio := fixture(t, "audio.m4a", "-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac")
-	damaged := truncated(t, t.TempDir(), h264(t, "faststart.mp4", "-movflags", "+faststart"))
+	audio := fixture(t, "audio.m4a", decodetest.AudioArgs()...)
+	damaged := decodetest.FirstHalf(t, t.TempDir(), h264(t, "faststart.mp4", "-movflags", "+faststart"))
 	opts := []Options{
 		{Width: 32, Height: 32},
 		{Width: 40, Height: 20, Aspect: Crop, Gray: true},

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"framepred/decode/decodetest"
 )
 
 // The command-line tests run the built binary as a subprocess, as a user
@@ -111,20 +113,17 @@ func mustRun(t *testing.T, args ...string) result {
 // ffmpeg makes a fixture with the ffmpeg CLI.
 func ffmpeg(t *testing.T, out string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("ffmpeg", append(append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...), out)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, b)
+	decodetest.NeedFFmpeg(t)
+	if err := decodetest.FFmpeg(out, args...); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
 
-// testsrc is 90 frames (3 s at 30 fps) of lavfi's moving testsrc2 at 160x90.
-var testsrc = []string{"-f", "lavfi", "-i", "testsrc2=s=160x90:r=30:d=3"}
-
-// h264 writes testsrc as H.264 to dir/name, with extra arguments.
+// h264 writes 90 frames (3 s at 30 fps) of a moving pattern at 160x90 as
+// H.264 to dir/name, with extra arguments.
 func h264(t *testing.T, dir, name string, extra ...string) string {
-	args := append(append([]string{}, testsrc...), "-c:v", "libx264", "-preset", "ultrafast", "-g", "15")
-	return ffmpeg(t, filepath.Join(dir, name), append(args, extra...)...)
+	return ffmpeg(t, filepath.Join(dir, name), decodetest.H264Args(extra...)...)
 }
 
 // interrupt starts the binary with args, sends it SIGINT as soon as ready

@@ -3,12 +3,12 @@ package main
 import (
 	"encoding/json"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"framepred/decode/decodetest"
 )
 
 // probeFixtures makes the good and bad inputs of the decode tests, in dir.
@@ -20,23 +20,38 @@ func makeProbeFixtures(t *testing.T, dir string) probeFixtures {
 	return probeFixtures{
 		moovAtEnd: h264(t, dir, "moov-at-end.mp4"),
 		faststart: h264(t, dir, "faststart.mp4", "-movflags", "+faststart"),
-		webm: ffmpeg(t, filepath.Join(dir, "testsrc.webm"),
-			append(append([]string{}, testsrc...), "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "15")...),
+		webm:      ffmpeg(t, filepath.Join(dir, "testsrc.webm"), decodetest.WebMArgs()...),
 	}
 }
 
-// firstHalf writes the first half of src's bytes to dir/trunc-<name>.
-func firstHalf(t *testing.T, dir, src string) string {
+// badInput is a file decode refuses and the words of framepred's one-line
+// error about it.
+type badInput struct {
+	name  string
+	path  string
+	words string
+}
+
+// badInputs makes in dir the inputs that probe and train both refuse, the
+// cut-off files from fx among them; dir/no-videos is an empty folder.
+func badInputs(t *testing.T, dir string, fx probeFixtures) []badInput {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
+	noVideos := filepath.Join(dir, "no-videos")
+	if err := os.Mkdir(noVideos, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(dir, "trunc-"+filepath.Base(src))
-	if err := os.WriteFile(p, b[:len(b)/2], 0o644); err != nil {
-		t.Fatal(err)
+	return []badInput{
+		{"nonexistent", decodetest.Missing(dir), "no such file or directory"},
+		{"directory without videos", noVideos, "no video files in directory"},
+		{"fifo", decodetest.FIFO(t, dir), "not a regular file (it is a named pipe)"},
+		{"zero bytes", decodetest.Empty(t, dir), "the file is empty"},
+		{"random bytes", decodetest.Random(t, dir, "random.bin"), "not a video file FFmpeg can read"},
+		{"text named mp4", decodetest.Text(t, dir), "not a video file FFmpeg can read"},
+		{"audio only", ffmpeg(t, filepath.Join(dir, "audio.m4a"), decodetest.AudioArgs()...), "no video stream (the file has 1 stream: audio aac)"},
+		{"truncated, moov at end", decodetest.FirstHalf(t, dir, fx.moovAtEnd), "the MP4 index (moov box) is missing"},
+		{"truncated faststart", decodetest.FirstHalf(t, dir, fx.faststart), "damaged or truncated file"},
+		{"truncated webm", decodetest.FirstHalf(t, dir, fx.webm), "damaged or truncated file"},
 	}
-	return p
 }
 
 func writeBytes(t *testing.T, path string, b []byte) string {
@@ -57,37 +72,8 @@ func writeBytes(t *testing.T, path string, b []byte) string {
 func TestProbeBadInput(t *testing.T) {
 	dir := t.TempDir()
 	fx := makeProbeFixtures(t, dir)
-	rng := rand.New(rand.NewPCG(1, 2))
-	random := make([]byte, 64<<10)
-	for i := range random {
-		random[i] = byte(rng.Uint32())
-	}
-	fifo := filepath.Join(dir, "pipe.mp4")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	noVideos := filepath.Join(dir, "no-videos")
-	if err := os.Mkdir(noVideos, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeBytes(t, filepath.Join(noVideos, "notes.txt"), []byte("no video here\n"))
-
-	tests := []struct {
-		name  string
-		path  string
-		words string
-	}{
-		{"nonexistent", filepath.Join(dir, "nope", "x.mp4"), "no such file or directory"},
-		{"directory without videos", noVideos, "no video files in directory"},
-		{"fifo", fifo, "not a regular file (it is a named pipe)"},
-		{"zero bytes", writeBytes(t, filepath.Join(dir, "empty.mp4"), nil), "the file is empty"},
-		{"random bytes", writeBytes(t, filepath.Join(dir, "random.bin"), random), "not a video file FFmpeg can read"},
-		{"text named mp4", writeBytes(t, filepath.Join(dir, "text.mp4"), []byte(strings.Repeat("this is not a video\n", 50))), "not a video file FFmpeg can read"},
-		{"audio only", ffmpeg(t, filepath.Join(dir, "audio.m4a"), "-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac"), "no video stream (the file has 1 stream: audio aac)"},
-		{"truncated, moov at end", firstHalf(t, dir, fx.moovAtEnd), "the MP4 index (moov box) is missing"},
-		{"truncated faststart", firstHalf(t, dir, fx.faststart), "damaged or truncated file"},
-		{"truncated webm", firstHalf(t, dir, fx.webm), "damaged or truncated file"},
-	}
+	tests := badInputs(t, dir, fx)
+	writeBytes(t, filepath.Join(dir, "no-videos", "notes.txt"), []byte("no video here\n"))
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := framepred(t, "", nil, "probe", tc.path)
@@ -162,7 +148,7 @@ func TestProbe(t *testing.T) {
 	// --headers takes the container's count and cannot see the cut in a
 	// file whose headers are whole: documented, and checked here so that
 	// a change in decode that lets it see the cut is noticed.
-	cut := firstHalf(t, dir, fx.faststart)
+	cut := decodetest.FirstHalf(t, dir, fx.faststart)
 	r = mustRun(t, "probe", "--headers", "--json", fx.moovAtEnd, cut)
 	res = nil
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || len(res) != 2 {
@@ -181,7 +167,7 @@ func TestProbeSomeFail(t *testing.T) {
 	dir := t.TempDir()
 	good := h264(t, dir, "good.mp4")
 	missing := filepath.Join(dir, "missing.mp4")
-	empty := writeBytes(t, filepath.Join(dir, "empty.mp4"), nil)
+	empty := decodetest.Empty(t, dir)
 	r := framepred(t, "", nil, "probe", missing, good, empty)
 	if r.code != exitError {
 		t.Errorf("exit %d, want %d", r.code, exitError)

@@ -3,12 +3,10 @@ package main
 import (
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 
 	"framepred/checkpoint"
@@ -114,37 +112,8 @@ func phases(recs []train.Record) []string {
 func TestTrainBadInput(t *testing.T) {
 	dir := t.TempDir()
 	fx := makeProbeFixtures(t, dir)
-	rng := rand.New(rand.NewPCG(1, 2))
-	random := make([]byte, 64<<10)
-	for i := range random {
-		random[i] = byte(rng.Uint32())
-	}
-	fifo := filepath.Join(dir, "pipe.mp4")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	noVideos := filepath.Join(dir, "no-videos")
-	if err := os.Mkdir(noVideos, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	short := h264(t, dir, "short.mp4", "-frames:v", "2")
-	tests := []struct {
-		name  string
-		path  string
-		words string
-	}{
-		{"nonexistent", filepath.Join(dir, "nope", "x.mp4"), "no such file or directory"},
-		{"directory without videos", noVideos, "no video files in directory"},
-		{"fifo", fifo, "not a regular file (it is a named pipe)"},
-		{"zero bytes", writeBytes(t, filepath.Join(dir, "empty.mp4"), nil), "the file is empty"},
-		{"random bytes", writeBytes(t, filepath.Join(dir, "random.bin"), random), "not a video file FFmpeg can read"},
-		{"text named mp4", writeBytes(t, filepath.Join(dir, "text.mp4"), []byte(strings.Repeat("this is not a video\n", 50))), "not a video file FFmpeg can read"},
-		{"audio only", ffmpeg(t, filepath.Join(dir, "audio.m4a"), "-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac"), "no video stream (the file has 1 stream: audio aac)"},
-		{"truncated, moov at end", firstHalf(t, dir, fx.moovAtEnd), "the MP4 index (moov box) is missing"},
-		{"truncated faststart", firstHalf(t, dir, fx.faststart), "damaged or truncated file"},
-		{"truncated webm", firstHalf(t, dir, fx.webm), "damaged or truncated file"},
-		{"shorter than a clip", short, "it has 2 frames at these settings, one clip needs 3"},
-	}
+	tests := append(badInputs(t, dir, fx),
+		badInput{"shorter than a clip", h264(t, dir, "short.mp4", "-frames:v", "2"), "it has 2 frames at these settings, one clip needs 3"})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")
