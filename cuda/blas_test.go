@@ -187,20 +187,6 @@ func TestSgemmShortBufferPanics(t *testing.T) {
 	c.Sgemm(false, false, 2, 2, 3, 1, Buffer{ptr: 1, n: 5}, 3, Buffer{ptr: 2, n: 6}, 2, 0, Buffer{ptr: 3, n: 4}, 2)
 }
 
-func upload(t testing.TB, c *Context, v []float32) Buffer {
-	t.Helper()
-	b, err := c.Upload(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Free(b); err != nil && !c.closed {
-			t.Errorf("Free: %v", err)
-		}
-	})
-	return b
-}
-
 // TestSetTF32 switches TF32 products on and off. On a GPU with tensor
 // cores a TF32 product of random 512×512 matrices differs from the float32
 // one by about 2⁻¹¹ relative (inputs rounded to 10 mantissa bits), and

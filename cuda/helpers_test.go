@@ -1,7 +1,6 @@
 package cuda
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -16,17 +15,11 @@ import (
 // rather than on the stand-in libraries of framepred/cuda/cudatest.
 var onGPU = os.Getenv("FRAMEPRED_GPU") == "1"
 
-var fake struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+var fake cudatest.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if fake.dir != "" {
-		os.RemoveAll(fake.dir)
-	}
+	fake.Remove()
 	os.Exit(code)
 }
 
@@ -34,35 +27,15 @@ func TestMain(m *testing.M) {
 // folder holding it under the three libraries' names.
 func fakeDir(t testing.TB) string {
 	t.Helper()
-	fake.once.Do(func() {
-		dir, err := os.MkdirTemp("", "fakecuda")
-		if err != nil {
-			fake.err = err
-			return
-		}
-		fake.dir = dir
-		// The kernels the stand-in runs are framepred's own sources.
-		if _, err := cudatest.Build(dir, kernelSources); err != nil {
-			fake.err = err
-		}
-	})
-	if errors.Is(fake.err, cudatest.ErrUnavailable) {
-		t.Skipf("skipped: %v", fake.err)
-	}
-	if fake.err != nil {
-		t.Fatal(fake.err)
-	}
-	return fake.dir
+	// The kernels the stand-in runs are framepred's own sources.
+	return filepath.Dir(fake.Libs(t, kernelSources).Driver)
 }
 
 // fakeConfig points LoadWith at the stand-in libraries.
 func fakeConfig(t testing.TB) Config {
-	dir := fakeDir(t)
-	return Config{
-		Driver: []string{filepath.Join(dir, "libcuda.so.1")},
-		BLAS:   []string{filepath.Join(dir, "libcublas.so.13")},
-		NVRTC:  []string{filepath.Join(dir, "libnvrtc.so.13")},
-	}
+	t.Helper()
+	libs := fake.Libs(t, kernelSources)
+	return Config{Driver: []string{libs.Driver}, BLAS: []string{libs.BLAS}, NVRTC: []string{libs.NVRTC}}
 }
 
 var shared struct {
@@ -101,6 +74,35 @@ func testContext(t testing.TB) *Context {
 		}
 	})
 	return c
+}
+
+// freeAtEnd frees b when the test ends, unless c is closed by then.
+func freeAtEnd(t testing.TB, c *Context, b Buffer) {
+	t.Cleanup(func() {
+		if err := c.Free(b); err != nil && !c.closed {
+			t.Errorf("Free: %v", err)
+		}
+	})
+}
+
+func alloc(t testing.TB, c *Context, n int) Buffer {
+	t.Helper()
+	b, err := c.Alloc(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	freeAtEnd(t, c, b)
+	return b
+}
+
+func upload(t testing.TB, c *Context, v []float32) Buffer {
+	t.Helper()
+	b, err := c.Upload(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	freeAtEnd(t, c, b)
+	return b
 }
 
 func randFloats(r *rand.Rand, n int) []float32 {

@@ -13,20 +13,6 @@ import (
 	"framepred/optim"
 )
 
-func alloc(t testing.TB, c *Context, n int) Buffer {
-	t.Helper()
-	b, err := c.Alloc(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Free(b); err != nil && !c.closed {
-			t.Errorf("Free: %v", err)
-		}
-	})
-	return b
-}
-
 func download(t testing.TB, c *Context, b Buffer) []float32 {
 	t.Helper()
 	v := make([]float32, b.Len())

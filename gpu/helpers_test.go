@@ -1,7 +1,6 @@
 package gpu
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -18,12 +17,7 @@ import (
 // rather than on the stand-in libraries of framepred/cuda/cudatest.
 var onGPU = os.Getenv("FRAMEPRED_GPU") == "1"
 
-var fake struct {
-	once sync.Once
-	dir  string
-	libs cudatest.Libs
-	err  error
-}
+var fake cudatest.Shared
 
 var shared struct {
 	once sync.Once
@@ -33,9 +27,7 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if fake.dir != "" {
-		os.RemoveAll(fake.dir)
-	}
+	fake.Remove()
 	os.Exit(code)
 }
 
@@ -46,18 +38,8 @@ func testContext(t testing.TB) *cuda.Context {
 	t.Helper()
 	cfg := cuda.DefaultConfig()
 	if !onGPU {
-		fake.once.Do(func() {
-			if fake.dir, fake.err = os.MkdirTemp("", "fakecuda"); fake.err == nil {
-				fake.libs, fake.err = cudatest.Build(fake.dir, cuda.KernelSources())
-			}
-		})
-		if errors.Is(fake.err, cudatest.ErrUnavailable) {
-			t.Skipf("skipped: %v", fake.err)
-		}
-		if fake.err != nil {
-			t.Fatal(fake.err)
-		}
-		cfg = cuda.Config{Driver: []string{fake.libs.Driver}, BLAS: []string{fake.libs.BLAS}, NVRTC: []string{fake.libs.NVRTC}}
+		libs := fake.Libs(t, cuda.KernelSources())
+		cfg = cuda.Config{Driver: []string{libs.Driver}, BLAS: []string{libs.BLAS}, NVRTC: []string{libs.NVRTC}}
 	}
 	// One runtime for the test binary: it keeps the compiled kernels.
 	shared.once.Do(func() { shared.rt, shared.err = cuda.LoadWith(cfg) })

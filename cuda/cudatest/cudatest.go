@@ -1,8 +1,8 @@
 // Package cudatest builds a stand-in for the CUDA driver, cuBLAS and NVRTC
 // (src/fakecuda.cc) that runs framepred's own kernel sources on the CPU, so
 // that framepred/cuda and the packages built on it can be tested end to
-// end on machines without a GPU. Tests call [Build] once and point
-// cuda.LoadWith at the files it returns.
+// end on machines without a GPU. Tests call [Build] once, or keep a
+// [Shared] that does, and point cuda.LoadWith at the files it returns.
 //
 // The stand-in keeps device memory in host memory, runs each launch one
 // emulated thread after another (a block that synchronises, one coroutine
