@@ -64,13 +64,7 @@ train.jsonl beside each checkpoint, when there is one.
 Examples:
    framepred eval --checkpoint runs/mse --checkpoint runs/adv --synth --out report
    framepred eval -c runs/street --horizon 5 --samples 200 --json street.mp4 > street.json`,
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "checkpoint", Aliases: []string{"c"}, EnvVars: env("checkpoint"), TakesFile: true,
-				Usage: "a model to measure: a checkpoint `CKPT` or a run's folder (repeat for more)"},
-			&cli.StringSliceFlag{Name: "label", EnvVars: env("label"),
-				Usage: "`NAME` of the checkpoint in the same place (repeat; default: its loss)"},
-			&cli.BoolFlag{Name: "synth", EnvVars: env("synth"), Destination: &opts.Synth,
-				Usage: "use held-out clips of the built-in two-futures data set"},
+		Flags: append(modelSetFlags("measure", &opts.Synth),
 			&cli.PathFlag{Name: "out", Aliases: []string{"o"}, EnvVars: env("out"), Destination: &opts.Out, TakesFile: true,
 				Usage: "also write the report and charts into `DIR` (made if missing)"},
 			&cli.BoolFlag{Name: "json", EnvVars: env("json"), Destination: &opts.JSON,
@@ -83,15 +77,14 @@ Examples:
 				Usage: "forecast `N` clips at once"},
 			&cli.IntFlag{Name: "stride", EnvVars: env("stride"), Value: 1, Destination: &opts.Stride,
 				Usage: "video: `N` frames between the starts of consecutive clips"},
-			&cli.IntFlag{Name: "size", EnvVars: env("size"), DefaultText: "the first checkpoint's training size",
-				Usage: "frames of `PX`×PX"},
+			modelSetSizeFlag(),
 			&cli.Int64Flag{Name: "seed", EnvVars: env("seed"), Destination: &opts.Seed,
 				Usage: "recorded in the report; video clips are read in file order"},
 			&cli.StringFlag{Name: "baseline", EnvVars: env("baseline"), Destination: &opts.Baseline, DefaultText: "the first model trained on MSE alone",
 				Usage: "compare the others with the model named `NAME`"},
 			&cli.BoolFlag{Name: "force", EnvVars: env("force"), Destination: &opts.Force,
 				Usage: "replace the files in --out if they exist"},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			opts.Checkpoints, opts.Labels = c.StringSlice("checkpoint"), c.StringSlice("label")
 			switch {

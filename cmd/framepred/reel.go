@@ -55,13 +55,7 @@ aspect, frame rate), one clip every --stride frames from the start.
 Examples:
    framepred reel --checkpoint runs/mse --checkpoint runs/adv --synth -o reel.mp4 --still reel.png
    framepred reel -c runs/mse -c runs/adv --label MSE --label GAN --samples 3 --stride 50 -o street-reel.mp4 street.mp4`,
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "checkpoint", Aliases: []string{"c"}, EnvVars: env("checkpoint"), TakesFile: true,
-				Usage: "a model to show: a checkpoint `CKPT` or a run's folder (repeat for more)"},
-			&cli.StringSliceFlag{Name: "label", EnvVars: env("label"),
-				Usage: "`NAME` of the checkpoint in the same place (repeat; default: its loss)"},
-			&cli.BoolFlag{Name: "synth", EnvVars: env("synth"), Destination: &opts.Synth,
-				Usage: "use held-out clips of the built-in two-futures data set"},
+		Flags: append(modelSetFlags("show", &opts.Synth),
 			&cli.PathFlag{Name: "out", Aliases: []string{"o"}, EnvVars: env("out"), Destination: &opts.Out, TakesFile: true,
 				Usage: "write the reel to `FILE` (MP4)"},
 			&cli.PathFlag{Name: "still", EnvVars: env("still"), Destination: &opts.Still, TakesFile: true,
@@ -72,8 +66,7 @@ Examples:
 				Usage: "predict `T` frames from each context"},
 			&cli.IntFlag{Name: "stride", EnvVars: env("stride"), DefaultText: "one clip's length",
 				Usage: "video: `N` frames between the starts of the clips shown"},
-			&cli.IntFlag{Name: "size", EnvVars: env("size"), DefaultText: "the first checkpoint's training size",
-				Usage: "frames of `PX`×PX"},
+			modelSetSizeFlag(),
 			&cli.IntFlag{Name: "panel", EnvVars: env("panel"), Value: encode.DefaultPanelSize, Destination: &opts.Panel,
 				Usage: "side of each picture in the reel, `PX` (even, 256 to 2048)"},
 			&cli.IntFlag{Name: "fps", EnvVars: env("fps"), Value: encode.DefaultReelFPS, Destination: &opts.FPS,
@@ -82,7 +75,7 @@ Examples:
 				Usage: "`TEXT` in the reel's title bar"},
 			&cli.BoolFlag{Name: "force", EnvVars: env("force"), Destination: &opts.Force,
 				Usage: "replace the output files if they exist"},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			opts.Checkpoints, opts.Labels = c.StringSlice("checkpoint"), c.StringSlice("label")
 			opts.Stride = c.Int("stride")
